@@ -92,20 +92,19 @@ def parse_page(text: str, path: Path) -> Page:
             path, 1, "is empty", "Write a '# Title' heading and the page's sections"
         )
     lines = text.splitlines()
-    headings = _read_headings(text, lines, path)
-    if not headings:
+    tokens = markdown().parse(text)
+    if not any(token.type == "heading_open" for token in tokens):
         raise ContentError(
             path,
             1,
             "has no headings",
             "Start the page with a '# Title' line and give each section a '## Heading'",
         )
-    return _build_page(headings, lines, path)
+    return _build_page(_read_headings(tokens, lines, path), lines, path)
 
 
-def _read_headings(text: str, lines: list[str], path: Path) -> list[_Heading]:
+def _read_headings(tokens, lines: list[str], path: Path) -> list[_Heading]:
     """Walk the token stream and collect each heading with its blocks."""
-    tokens = markdown().parse(text)
     headings: list[_Heading] = []
     list_items: list[str] | None = None
     list_start = 0
@@ -142,8 +141,7 @@ def _read_headings(text: str, lines: list[str], path: Path) -> list[_Heading]:
             table = _read_table(tokens, i, lines, path)
             _current(headings, path, line).blocks.append(table)
         i += 1
-    if headings:
-        headings[-1].end_line = len(lines)
+    headings[-1].end_line = len(lines)
     return headings
 
 
