@@ -390,17 +390,21 @@ def note_fields(card: Flashcard) -> list[str]:
 def note_tags(card: Flashcard) -> list[str]:
     """A card's tags as Anki takes them: no spaces, level and kind included.
 
-    Anki splits tags on spaces, so a space inside one becomes ``_``.
+    The content package already tags section, level (``level-engineer``)
+    and kind (``kind-qa``); the last two are added here if a card, such as
+    one the learner made, lacks them. Anki splits tags on spaces, so a space
+    inside a tag becomes ``_``; Anki ignores case, so repeats differing only
+    in case are dropped.
     """
-    tags = [*card.tags, card.kind]
+    tags = [*card.tags, f"kind-{card.kind}"]
     if card.level:
-        tags.append(card.level.lower())
-    cleaned: dict[str, None] = {}
+        tags.append(f"level-{card.level.lower()}")
+    cleaned: dict[str, str] = {}
     for tag in tags:
         tag = re.sub(r"\s+", "_", tag.strip())
-        if tag and tag.casefold() not in {t.casefold() for t in cleaned}:
-            cleaned[tag] = None
-    return list(cleaned)
+        if tag:
+            cleaned.setdefault(tag.casefold(), tag)
+    return list(cleaned.values())
 
 
 # ---------------------------------------------------------------------------
