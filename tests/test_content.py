@@ -243,3 +243,15 @@ def test_shipped_pages_all_load():
     result = content.load_pages()
     assert result.skipped == ()
     assert result.pages[0].slug == "docker"
+
+
+def test_check_command_counts_cards_and_fails_on_a_skipped_page(tmp_path, capsys):
+    from content.__main__ import main
+
+    shutil.copy(content.PAGES_DIR / "docker.md", tmp_path / "docker.md")
+    assert main([str(tmp_path)]) == 0
+    assert capsys.readouterr().out == ("docker: 49 sections, 14 questions, 60 cards\n")
+
+    (tmp_path / "notes.md").write_bytes(BAD_PAGES["ragged-table.md"][0])
+    assert main([str(tmp_path)]) == 1
+    assert "skipped " + str(tmp_path / "notes.md") + ":8: " in capsys.readouterr().out
