@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import content
+from content import ContentError
 from exports.anki import (
     ExportError,
     NothingToExportError,
@@ -22,10 +24,13 @@ from exports.anki import (
     build_deck,
     write_apkg,
 )
+from settings import SettingsError
 
 logger = logging.getLogger("exports")
 
 DIFFICULT_DAYS = 14
+# The review database's file name inside the data folder (PREP_DATA_DIR).
+REVIEW_DATABASE = "reviews.sqlite3"
 
 
 class StoreUnavailableError(ExportError):
@@ -50,15 +55,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         count = _export_anki(args, timestamp)
     except (UnknownSectionError, NothingToExportError) as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")
-    except ExportError as error:
+    except (ExportError, ContentError, SettingsError) as error:
         parser.exit(1, f"{parser.prog}: error: {error}\n")
     print(count)
     return 0
 
 
 def _export_anki(args: argparse.Namespace, timestamp: datetime) -> int:
-    import content
-
     page = content.default_page()
     cards = list(content.build_flashcards(page))
     only_ids = None
@@ -81,10 +84,11 @@ def _open_store(*, required: bool):
     """The learner's review store, or ``None`` when there is none yet.
 
     Raises:
-        StoreUnavailableError: ``required`` and no store can be opened.
+        StoreUnavailableError: ``required`` and no store can be opened, or
+            the review database cannot be read.
     """
     try:
-        from spaced_repetition import ReviewStore, store_path
+        from spaced_repetition import ReviewStore, StoreError
     except ImportError as error:
         if required:
             raise StoreUnavailableError(
@@ -97,17 +101,23 @@ def _open_store(*, required: bool):
     from settings import load_settings
 
     settings = load_settings()
-    path = store_path(settings)
-    if not Path(path).exists():
+    path = settings.data_dir / REVIEW_DATABASE
+    if not path.exists():
         # Opening would create an empty database; an export must not.
         if required:
             raise StoreUnavailableError(
                 f"--difficult needs review history, but there is no review "
-                f"database at {path} yet. Review some cards in the app first, "
-                "or export without --difficult."
+                f"database at {path} yet. Review some cards in the app first "
+                "(or set PREP_DATA_DIR to your data folder), or export "
+                "without --difficult."
             )
         return None
-    return ReviewStore.open(path, settings)
+    try:
+        return ReviewStore.open(path, settings)
+    except StoreError as error:
+        raise StoreUnavailableError(
+            f"Cannot read the review database at {path}: {error}"
+        ) from error
 
 
 def _timestamp(text: str | None) -> datetime:

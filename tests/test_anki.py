@@ -25,7 +25,6 @@ from anki.collection import (
     ImportAnkiPackageRequest,
 )
 
-import content
 import exports
 from content.model import Flashcard
 from content.text import plain
@@ -545,11 +544,6 @@ def test_failed_write_keeps_the_earlier_deck_and_leaves_no_partial_file(
 
 # ---------------------------------------------------------------------------
 # The real Docker page
-
-
-@pytest.fixture(scope="module")
-def docker_cards():
-    return content.build_flashcards(content.default_page())
 
 
 def test_docker_page_deck_imports_cleanly(tmp_path, collection, docker_cards):
