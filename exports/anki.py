@@ -78,9 +78,10 @@ ANSWER_TEMPLATE = """\
 <div class="back">{{Back}}</div>
 {{#Level}}<div class="level">{{Level}}</div>{{/Level}}"""
 
-# Anki adds the class `nightMode` to the card in night mode; colours are
-# variables so that one rule set serves both. Code scrolls sideways rather
-# than wrapping, so shell commands keep their line breaks on a phone.
+# In night mode Anki's apps add the class `nightMode` or `night_mode` to the
+# card or around it; colours are variables so that one rule set serves both
+# modes. Code and wide tables scroll sideways rather than wrapping, so shell
+# commands keep their line breaks on a phone.
 CSS = """\
 .card {
   --text: #1d1f23;
@@ -99,7 +100,7 @@ CSS = """\
   margin: 0 auto;
   padding: 0 0.75em;
 }
-.card.nightMode, .nightMode .card, .night_mode .card {
+.card.nightMode, .card.night_mode, .nightMode .card, .night_mode .card {
   --text: #e6e8eb;
   --muted: #a3aab3;
   --rule: #454b54;
