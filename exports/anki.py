@@ -247,11 +247,11 @@ def build_deck(
             )
         cards = [card for card in cards if card.id in wanted]
     if not cards:
+        chosen = "all" if sections is None else (_listing(sections) or "none")
+        kept = "all cards" if only_ids is None else f"{len(only_ids)} chosen cards"
         raise NothingToExportError(
-            "No cards are left to export with these choices "
-            f"(sections: {_listing(sections) if sections else 'all'}; "
-            f"{'only the chosen cards' if only_ids is not None else 'all cards'})."
-            " Choose more sections, or export the whole deck."
+            f"No cards are left to export with these choices (sections: "
+            f"{chosen}; {kept}). Choose more sections, or export the whole deck."
         )
 
     title = parent_deck_name(page_title)
