@@ -11,8 +11,9 @@ import pytest
 import content
 from content.model import CodeBlock, ListBlock, Paragraph, Table
 
-SOURCE = Path(__file__).resolve().parents[2] / "shared" / "source"
-SOURCE_TEXT = SOURCE / "docker-learning-page.txt"
+# The captured web page the Markdown was converted from, kept beside the tests
+# so that the conversion can be checked against it on any machine.
+SOURCE_TEXT = Path(__file__).resolve().parent / "data" / "docker-learning-page.txt"
 
 # Every heading of the captured page, in order, as the capture spells it
 # (emoji dropped). Headings whose code block was lost in the capture are here
