@@ -438,7 +438,7 @@ def test_study_settings_default_from_app_settings_and_persist_changes(db_path):
 def test_invalid_study_setting_is_refused_and_nothing_is_saved(store):
     before = store.study_settings()
 
-    with pytest.raises(InvalidValueError, match="desired_retention=1.5"):
+    with pytest.raises(InvalidValueError, match=r"desired_retention=1\.5"):
         store.update_study_settings(desired_retention=1.5)
     with pytest.raises(InvalidValueError, match="Unknown study setting 'colour'"):
         store.update_study_settings(colour="red")
