@@ -1,0 +1,75 @@
+"""Settings: the learner's study settings, and where the app keeps its files."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+import streamlit as st
+
+from ui import resources
+from ui.errors import report
+
+current = resources.settings()
+study = resources.study(current)
+
+st.title("Settings", anchor=False)
+
+st.subheader("Study", anchor=False)
+try:
+    store = resources.store(current, study)
+except Exception as error:
+    report(error)
+    store = None
+
+if store is not None:
+    saved = store.study_settings()
+    zones = sorted(available_timezones() | {saved.timezone})
+    with st.form("study-settings", border=True):
+        new_per_day = st.number_input(
+            "New cards per day", min_value=0, max_value=9999, value=saved.new_per_day
+        )
+        retention = st.slider(
+            "Desired retention",
+            min_value=0.70,
+            max_value=0.99,
+            value=float(saved.desired_retention),
+            step=0.01,
+            format="%.2f",
+            help="The chance of remembering a card when it comes back. Higher "
+            "means more reviews.",
+        )
+        day_start = st.number_input(
+            "Study day starts at (hour)",
+            min_value=0,
+            max_value=23,
+            value=saved.day_start_hour,
+            help="Answers before this hour count for the previous day.",
+        )
+        zone = st.selectbox("Time zone", zones, index=zones.index(saved.timezone))
+        if st.form_submit_button("Save", type="primary"):
+            store.update_study_settings(
+                new_per_day=int(new_per_day),
+                desired_retention=round(float(retention), 2),
+                day_start_hour=int(day_start),
+                timezone=zone,
+            )
+            st.success("Saved. The new settings apply from your next answer.")
+
+st.subheader("Files", anchor=False)
+st.markdown(
+    f"- Data folder: `{current.data_dir}`\n"
+    f"- Review database: `{resources.database_path(current)}`\n"
+    f"- Search index: `{resources.index_path(current)}`\n"
+    f"- Study pages folder: `{current.pages_dir}`"
+)
+st.caption("Set PREP_DATA_DIR or PREP_PAGES_DIR before starting the app to move them.")
+
+st.subheader("Study pages", anchor=False)
+for page in study.pages:
+    cards = sum(1 for card in study.cards if card.page == page.slug)
+    st.markdown(
+        f"- **{page.title}** (`{page.source.name}`): {len(page.sections)} "
+        f"sections, {cards} flashcards"
+    )
+for error in study.loaded.skipped:
+    st.warning(f"Skipped `{error.path.name}`: {error}", icon=":material/warning:")
