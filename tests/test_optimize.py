@@ -1,0 +1,100 @@
+"""Personal FSRS parameters fitted from a store's own history."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from content.model import Flashcard
+from settings import Settings
+from spaced_repetition import NotEnoughReviewsError, Rating, ReviewStore
+from spaced_repetition.optimize import (
+    MIN_REVIEWS,
+    optimize_parameters,
+    predicted_workload,
+)
+from spaced_repetition.schedule import SchedulerConfig
+
+START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+
+def make_cards(count: int) -> list[Flashcard]:
+    return [
+        Flashcard(
+            id=f"docker/basics/qa/{i}",
+            page="docker",
+            kind="qa",
+            front=f"Q{i}",
+            back=f"A{i}",
+            section_path=("Docker", "Basics"),
+            tags=(),
+            order=i,
+        )
+        for i in range(count)
+    ]
+
+
+def simulate_learner(
+    store: ReviewStore, days: int, seed: int, start: datetime = START
+) -> datetime:
+    """A learner whose memory halves or grows 2.5x per review, studying daily."""
+    rng = random.Random(seed)
+    memory: dict[str, float] = {}
+    for day in range(days):
+        moment = start + timedelta(days=day)
+        while (queued := store.next_card(moment)) is not None:
+            last = queued.state.last_review
+            elapsed = 0.0 if last is None else (moment - last).total_seconds() / 86400
+            strength = memory.setdefault(queued.card.id, 1.0)
+            recalled = rng.random() < (
+                0.95 if elapsed < 0.5 else 0.9 ** (elapsed / strength)
+            )
+            if elapsed >= 0.5:
+                memory[queued.card.id] = strength * 2.5 if recalled else strength / 2
+            rating = Rating.Good if recalled else Rating.Again
+            store.answer(queued.card.id, rating, moment, duration_ms=4000)
+            moment += timedelta(seconds=45)
+    return start + timedelta(days=days)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    store = ReviewStore.open(
+        tmp_path / "review.sqlite3", Settings(new_per_day=12, timezone="UTC")
+    )
+    store.sync_cards(make_cards(120), START)
+    yield store
+    store.close()
+
+
+def test_too_short_a_history_is_refused_with_the_count(store):
+    simulate_learner(store, days=3, seed=1)
+
+    with pytest.raises(NotEnoughReviewsError, match=f"at least {MIN_REVIEWS}"):
+        optimize_parameters(store, START + timedelta(days=3))
+
+
+@pytest.mark.slow
+def test_fitted_parameters_change_and_apply_to_later_answers(store):
+    now = simulate_learner(store, days=75, seed=2)
+    assert len(store.review_log()) >= MIN_REVIEWS
+
+    proposal = optimize_parameters(store, now)
+
+    assert proposal.changed
+    assert proposal.parameters != SchedulerConfig().parameters
+    assert proposal.previous == SchedulerConfig().parameters
+    assert proposal.workload_before == predicted_workload(store, proposal.previous, now)
+    assert proposal.workload_after == predicted_workload(
+        store, proposal.parameters, now
+    )
+
+    store.update_study_settings(parameters=proposal.parameters)
+    answers = len(store.review_log())
+    simulate_learner(store, days=1, seed=3, start=now)
+    assert len(store.review_log()) > answers
+    assert store.review_log()[-1].config.parameters == proposal.parameters
+    assert store.replay_states() == store.card_states(include_retired=True)
