@@ -517,3 +517,19 @@ def test_upgrading_an_older_schema_keeps_cards_and_history(db_path, settings):
 def test_database_uses_wal_and_passes_integrity_check(store):
     assert store.query("PRAGMA journal_mode")[0][0] == "wal"
     assert store.integrity_check() == ["ok"]
+
+
+def test_real_page_cards_sync_once_and_come_in_page_order(db_path, settings):
+    from content import build_flashcards, default_page
+
+    cards = build_flashcards(default_page())
+    with ReviewStore.open(db_path, settings) as store:
+        first = store.sync_cards(cards, NOW)
+        again = store.sync_cards(cards, NOW + timedelta(days=1))
+        shown = [
+            study(store, NOW + timedelta(seconds=i), Rating.Easy) for i in range(5)
+        ]
+
+    assert len(first.added) == len(cards) > 40
+    assert again == type(again)((), (), (), ())
+    assert shown == [c.id for c in sorted(cards, key=lambda c: c.order)[:5]]
