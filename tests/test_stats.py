@@ -123,3 +123,27 @@ def test_progress_bundles_every_figure(store):
     assert figures["retention_7"]["days"] == 7
     assert figures["retention_30"]["days"] == 30
     assert {m["section"] for m in figures["mastery"]} == {"Images", "Security"}
+
+
+def test_command_line_prints_stats_as_json(store, capsys):
+    import json
+
+    from spaced_repetition.__main__ import main
+
+    store.answer("docker/s0/qa/0", Rating.Good, datetime.now(UTC))
+
+    assert main(["--db", str(store.path), "stats", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["today"]["new"] == 9
+    assert sum(day["count"] for day in printed["reviews_per_day"]) == 1
+
+
+def test_command_line_refuses_a_foreign_file_without_touching_it(tmp_path, capsys):
+    from spaced_repetition.__main__ import main
+
+    foreign = tmp_path / "notes.txt"
+    foreign.write_text("not a database")
+
+    assert main(["--db", str(foreign), "stats"]) == 1
+    assert "not an SQLite database" in capsys.readouterr().err
+    assert foreign.read_text() == "not a database"
