@@ -155,6 +155,11 @@ def true_retention(store: ReviewStore, now: datetime, days: int) -> Retention:
     )
 
 
+def _julian_day(moment: datetime) -> float:
+    # Computed once here rather than by SQLite for each of the cards.
+    return as_utc(moment).timestamp() / 86400.0 + 2440587.5
+
+
 def _ensure_pow(conn: sqlite3.Connection) -> None:
     # SQLite builds without the math functions lack pow(); Python's stands in.
     try:
@@ -178,10 +183,10 @@ def mastery_by_section(store: ReviewStore, now: datetime) -> list[SectionMastery
         rows = conn.execute(
             "SELECT section, count(*), count(last_review), "
             "coalesce(sum(CASE WHEN last_review IS NULL THEN 0.0 ELSE pow(1.0 + ? * "
-            "max(0, CAST(julianday(?) - julianday(last_review) AS INTEGER)) "
+            "max(0, CAST(? - julianday(last_review) AS INTEGER)) "
             "/ stability, ?) END), 0.0), min(ord) "
             "FROM cards WHERE retired = 0 GROUP BY section ORDER BY min(ord)",
-            (factor, _ts(now), decay),
+            (factor, _julian_day(now), decay),
         ).fetchall()
     return [
         SectionMastery(
