@@ -126,10 +126,13 @@ class Candidate:
     score: float
 
 
-# Units from the first chunk are preferred; lower-ranked chunks must earn
-# their place. A unit is kept if it scores within RELATIVE of the best one.
-RANK_WEIGHTS = (1.0, 0.9, 0.82)
-RELATIVE = 0.82
+# A unit's score blends its own similarity to the question with its chunk's
+# fused score: a table row is one unit, and a row the question names (exit
+# code 137) must not lose to a neighbour row that merely shares a word. A
+# unit is kept if it scores within RELATIVE of the best one.
+UNIT_SHARE = 0.5
+RELATIVE = 0.85
+CANDIDATES = 3
 MAX_UNITS = 4
 MAX_PER_CHUNK = 3
 LEXICAL_BONUS = 0.15
@@ -170,8 +173,9 @@ def compose(
 ) -> tuple[str, tuple[Citation, ...], tuple[Evidence, ...]]:
     """Pick the units that best answer a question and lay them out.
 
-    A unit scores its cosine similarity to the question plus a small bonus
-    for the question's terms it contains, scaled by its chunk's rank.
+    A unit scores a blend of its cosine similarity to the question and its
+    chunk's fused score, plus a small bonus for the question's terms it
+    contains.
 
     Args:
         candidates: the top chunks, best first (at most three are used).
@@ -184,14 +188,15 @@ def compose(
         The Markdown answer, its citations and its evidence.
     """
     scored: list[tuple[float, int, int]] = []
-    for rank, candidate in enumerate(candidates[: len(RANK_WEIGHTS)]):
+    for rank, candidate in enumerate(candidates[:CANDIDATES]):
         if not candidate.chunk.units:
             continue
         similarity = unit_vectors[rank] @ query_vector
+        prior = (1 - UNIT_SHARE) * candidate.score
         for position, unit_set in enumerate(unit_terms[rank]):
             overlap = len(unit_set & query_terms) / max(len(query_terms), 1)
-            value = float(similarity[position]) + LEXICAL_BONUS * overlap
-            scored.append((value * RANK_WEIGHTS[rank], rank, position))
+            value = UNIT_SHARE * float(similarity[position]) + prior
+            scored.append((value + LEXICAL_BONUS * overlap, rank, position))
     if not scored:
         return "", (), ()
     scored.sort(key=lambda item: -item[0])

@@ -124,7 +124,7 @@ class Engine:
         terms = tokens(question)
         dense = self.index.dense(vector)
         lexical = self.index.lexical(terms)
-        fused = weighted_sum(dense, lexical)
+        fused = weighted_sum(dense, lexical, exact=self.index.rows_named(question))
         return Retrieval(
             query=question,
             vector=vector,

@@ -13,18 +13,24 @@ the weighted sum, because it throws away how far ahead the leader is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 __all__ = ["LEXICAL_WEIGHT", "RRF_K", "reciprocal_rank_fusion", "weighted_sum"]
 
 LEXICAL_WEIGHT = 0.3
 RRF_K = 60
 
+# Added for a table row whose key the question names exactly, such as exit
+# code 137: the model reads numbers poorly ("137" and "143" embed almost
+# alike), and BM25 alone is outvoted when other words match a neighbour row.
+EXACT_KEY_WEIGHT = 0.3
+
 
 def weighted_sum(
     dense: Sequence[tuple[int, float]],
     lexical: Sequence[tuple[int, float]],
     weight: float = LEXICAL_WEIGHT,
+    exact: Collection[int] = (),
 ) -> list[tuple[int, float]]:
     """Fuse scored rankings by cosine plus weighted, max-scaled BM25.
 
@@ -32,18 +38,22 @@ def weighted_sum(
         dense: ``(id, cosine)`` pairs, best first.
         lexical: ``(id, BM25 score)`` pairs, best first, positive scores only.
         weight: the BM25 share.
+        exact: ids whose key the question names exactly; each gains
+            ``EXACT_KEY_WEIGHT``.
 
     Returns:
         ``(id, score)`` pairs, best first, scaled so that an item with
-        cosine 1 and the best BM25 score scores 1.
+        cosine 1 and the best BM25 score scores 1 (capped at 1).
     """
     scores = {item: score for item, score in dense}
     if lexical:
         best = lexical[0][1]
         for item, score in lexical:
             scores[item] = scores.get(item, 0.0) + weight * score / best
+    for item in exact:
+        scores[item] = scores.get(item, 0.0) + EXACT_KEY_WEIGHT
     ordered = sorted(scores.items(), key=lambda pair: -pair[1])
-    return [(item, score / (1 + weight)) for item, score in ordered]
+    return [(item, min(1.0, score / (1 + weight))) for item, score in ordered]
 
 
 def reciprocal_rank_fusion(

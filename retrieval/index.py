@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -39,6 +40,8 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 CHUNK_VECTORS = "chunks.faiss"
 UNIT_VECTORS = "units.npy"
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?!\w|\.\d)")
 
 Progress = Callable[[int, int, str], None]
 
@@ -82,6 +85,12 @@ class SearchIndex:
             t for c in self.chunks for t in tokens(c.search_text)
         )
         self.unit_terms = [[set(tokens(u.text)) for u in c.units] for c in self.chunks]
+        # Table rows keyed by a number (exit codes), for exact matching.
+        self.number_rows: dict[str, list[int]] = {}
+        for position, chunk in enumerate(self.chunks):
+            key = chunk.key.removeprefix("row-")
+            if chunk.kind == "row" and key.isdigit():
+                self.number_rows.setdefault(key, []).append(position)
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -105,6 +114,11 @@ class SearchIndex:
         scores = self._bm25.get_scores(list(terms))
         order = np.argsort(-scores, kind="stable")[: k or len(self.chunks)]
         return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+
+    def rows_named(self, question: str) -> list[int]:
+        """Positions of number-keyed table rows whose number the question has."""
+        numbers = set(_NUMBER.findall(question))
+        return [p for n in numbers for p in self.number_rows.get(n, ())]
 
     def units_of(self, position: int) -> np.ndarray:
         """The unit vectors of the chunk at this position."""
