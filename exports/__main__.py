@@ -24,13 +24,11 @@ from exports.anki import (
     build_deck,
     write_apkg,
 )
-from settings import SettingsError
+from settings import SettingsError, load_settings
 
 logger = logging.getLogger("exports")
 
 DIFFICULT_DAYS = 14
-# The review database's file name inside the data folder (PREP_DATA_DIR).
-REVIEW_DATABASE = "reviews.sqlite3"
 
 
 class StoreUnavailableError(ExportError):
@@ -68,10 +66,11 @@ def _export_anki(args: argparse.Namespace, timestamp: datetime) -> int:
     if args.difficult or not args.no_personal:
         store = _open_store(required=args.difficult)
         if store is not None:
-            if not args.no_personal:
-                cards.extend(store.personal_cards())
-            if args.difficult:
-                only_ids = store.difficult_card_ids(timestamp, days=args.days)
+            with store:
+                if not args.no_personal:
+                    cards.extend(store.personal_cards())
+                if args.difficult:
+                    only_ids = store.difficult_card_ids(timestamp, days=args.days)
 
     deck = build_deck(
         cards, page_title=page.title, sections=args.section, only_ids=only_ids
@@ -84,24 +83,13 @@ def _open_store(*, required: bool):
     """The learner's review store, or ``None`` when there is none yet.
 
     Raises:
-        StoreUnavailableError: ``required`` and no store can be opened, or
-            the review database cannot be read.
+        StoreUnavailableError: ``required`` and there is no review database,
+            or the review database cannot be read.
     """
-    try:
-        from spaced_repetition import ReviewStore, StoreError
-    except ImportError as error:
-        if required:
-            raise StoreUnavailableError(
-                "--difficult needs the review store, which this installation "
-                "does not have yet. Export without --difficult."
-            ) from error
-        logger.info("No review store available; exporting the page's cards only")
-        return None
-
-    from settings import load_settings
+    from spaced_repetition import DEFAULT_FILENAME, ReviewStore, StoreError
 
     settings = load_settings()
-    path = settings.data_dir / REVIEW_DATABASE
+    path = settings.data_dir / DEFAULT_FILENAME
     if not path.exists():
         # Opening would create an empty database; an export must not.
         if required:

@@ -134,3 +134,35 @@ def test_difficult_without_review_history_explains_what_to_do(tmp_path, capsys):
     assert "--difficult needs" in stderr
     assert "export without --difficult" in stderr.lower()
     assert not out.exists()
+
+
+def test_difficult_keeps_cards_rated_again_and_full_export_adds_personal(
+    tmp_path, capsys, docker_cards, empty_data_dir
+):
+    from datetime import datetime
+
+    from fsrs import Rating
+
+    from settings import load_settings
+    from spaced_repetition import DEFAULT_FILENAME, ReviewStore
+
+    now = datetime.fromisoformat(FIXED)
+    with ReviewStore.open(empty_data_dir / DEFAULT_FILENAME, load_settings()) as store:
+        store.sync_cards(docker_cards, now)
+        first, second = docker_cards[0], docker_cards[1]
+        store.answer(first.id, Rating.Again, now)
+        store.answer(second.id, Rating.Good, now)
+        store.add_personal_card(
+            "What does `docker events` show?", "Lifecycle events.", ("Docker",), now
+        )
+
+    out = tmp_path / "difficult.apkg"
+    status, printed, _ = run(
+        capsys, "--out", str(out), "--difficult", "--timestamp", FIXED
+    )
+    assert (status, printed) == (0, "1\n")
+
+    everything = tmp_path / "all.apkg"
+    status, printed, _ = run(capsys, "--out", str(everything), "--timestamp", FIXED)
+    assert (status, printed) == (0, f"{len(docker_cards) + 1}\n")
+    assert imported_note_count(everything, tmp_path / "anki") == len(docker_cards) + 1
