@@ -33,6 +33,17 @@ def starter_questions(study: resources.Study, count: int = 3) -> list[str]:
     return questions
 
 
+def cited_sections(answer: Answer) -> str:
+    """The cited sections once each, with their numbers: ``[1][2] Docker › …``."""
+    numbers: dict[str, list[int]] = {}
+    for citation in answer.citations:
+        numbers.setdefault(citation.title, []).append(citation.number)
+    return " · ".join(
+        "".join(f"[{n}]" for n in found) + f" {title}"
+        for title, found in numbers.items()
+    )
+
+
 def make_card(index: int, answer: Answer, study: resources.Study) -> None:
     """Turn an answer into a personal flashcard in the review queue."""
     lines = [answer.answer, ""]
@@ -68,7 +79,7 @@ def show_answer(index: int, answer: Answer, study: resources.Study) -> None:
                 )
         elif answer.status == ANSWERED:
             st.markdown(answer.answer)
-            st.caption(" · ".join(f"[{c.number}] {c.title}" for c in answer.citations))
+            st.caption(cited_sections(answer))
             with st.expander(f"Sources ({len(answer.citations)})"):
                 for citation in answer.citations:
                     st.markdown(f"**[{citation.number}]** {citation.title}")
@@ -97,6 +108,7 @@ def show_answer(index: int, answer: Answer, study: resources.Study) -> None:
                         key=f"suggest-{index}-{number}",
                         on_click=ask_later,
                         args=(suggestion,),
+                        wrap=True,
                     )
 
 

@@ -71,7 +71,8 @@ except exports.NothingToExportError:
     st.stop()
 
 st.metric("Notes in this deck", deck.note_count)
-st.caption(", ".join(name.split("::")[-1] for name in deck.deck_names[1:]))
+sub_decks = [name.split("::")[-1] for name in deck.deck_names[1:]]
+st.caption(f"{len(sub_decks)} sub-decks, one per section: " + "; ".join(sub_decks))
 file_stem = re.sub(r"[^a-z0-9]+", "-", deck.title.casefold()).strip("-")
 st.download_button(
     "Download .apkg",

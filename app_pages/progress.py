@@ -30,7 +30,18 @@ def calendar_chart(days: list[dict]) -> alt.Chart:
         alt.Chart(frame)
         .mark_rect(cornerRadius=2)
         .encode(
-            x=alt.X("week:O", title=None, axis=alt.Axis(labels=False, ticks=False)),
+            x=alt.X(
+                "yearmonthdate(week):O",
+                title=None,
+                # A month's name over its first week only.
+                axis=alt.Axis(
+                    labelExpr="date(datum.value) <= 7 ? "
+                    "timeFormat(datum.value, '%b') : ''",
+                    labelAngle=0,
+                    ticks=False,
+                    domain=False,
+                ),
+            ),
             y=alt.Y(
                 "weekday:O",
                 title=None,
@@ -63,7 +74,13 @@ def forecast_chart(days: list[dict]) -> alt.Chart:
         .mark_bar(color="#1d63ed")
         .encode(
             x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0)),
-            y=alt.Y("count:Q", title="Cards due", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y(
+                "count:Q",
+                title="Cards due",
+                axis=alt.Axis(format="d", tickMinStep=1),
+                # An empty forecast still gets a readable 0-5 axis.
+                scale=alt.Scale(domain=[0, max(5, int(frame["count"].max()))]),
+            ),
             tooltip=[
                 alt.Tooltip("day:T", title="Day", format="%a %d %b"),
                 alt.Tooltip("count:Q", title="Cards due"),
@@ -75,6 +92,9 @@ def forecast_chart(days: list[dict]) -> alt.Chart:
 
 def mastery_chart(rows: list[dict]) -> alt.Chart:
     frame = pd.DataFrame(rows)
+    # "Registry — Push, Pull, Private Registries" is cut to "Registry" on the
+    # axis so the bars keep their room on a phone; the tooltip has it whole.
+    frame["label"] = frame["section"].str.split(" — ").str[0]
     return (
         alt.Chart(frame)
         .mark_bar(color="#2e9e5b")
@@ -86,10 +106,10 @@ def mastery_chart(rows: list[dict]) -> alt.Chart:
                 axis=alt.Axis(format="%"),
             ),
             y=alt.Y(
-                "section:N",
+                "label:N",
                 title=None,
                 sort=None,
-                axis=alt.Axis(labelLimit=170),
+                axis=alt.Axis(labelLimit=150),
             ),
             tooltip=[
                 alt.Tooltip("section:N", title="Section"),

@@ -37,6 +37,8 @@ _CSS = """
 }
 @media (max-width: 640px) {
   .block-container { padding-left: 1rem; padding-right: 1rem; }
+  /* Four rating buttons in two even rows rather than three and one. */
+  .st-key-ratings > div { flex: 1 1 calc(50% - 0.5rem) !important; }
 }
 </style>
 """
