@@ -153,10 +153,13 @@ def server(browser, tmp_path_factory):
     try:
         page = browser.new_page(viewport=LAPTOP)
         page.goto(running.url)
+        # On a fresh data folder the index is built behind a progress bar.
+        page.get_by_test_id("stProgress").wait_for(timeout=60_000)
         page.get_by_test_id("stChatInputTextArea").wait_for(
             timeout=START_TIMEOUT_S * 1000
         )
         TIMINGS["first_start_to_chat_s"] = time.monotonic() - running.started
+        assert page.get_by_test_id("stProgress").count() == 0
         page.close()
         yield running
     finally:
