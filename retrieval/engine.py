@@ -217,13 +217,24 @@ class Engine:
         follow_up = previous is not None and _looks_dependent(cleaned)
         query = f"{previous} {cleaned}" if follow_up else cleaned
         found = self.retrieve(query[: MAX_QUESTION_CHARS * 2])
-        if not follow_up and previous is not None and found.confidence < self.threshold:
+        if (
+            not follow_up
+            and previous is not None
+            and found.confidence < self.threshold
+            and self._speaks_page_words(found.terms)
+        ):
             # A question that cannot stand alone may still make sense after
             # the previous one ("and 143?"): try it in context before refusing.
+            # Only if every word of it is one the page uses: a new subject
+            # ("how do I bake sourdough bread?") must not borrow the previous
+            # question's evidence and come back as a confident answer.
             joined = self.retrieve(f"{previous} {cleaned}"[: MAX_QUESTION_CHARS * 2])
             if joined.confidence >= self.threshold:
                 found, follow_up = joined, True
         return self._answer(text, found, follow_up, notice)
+
+    def _speaks_page_words(self, terms: Sequence[str]) -> bool:
+        return bool(terms) and all(term in self.index.vocabulary for term in terms)
 
     def _answer(self, question: str, found: Retrieval, follow_up: bool, notice: str):
         candidates = [

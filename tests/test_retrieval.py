@@ -116,6 +116,17 @@ def test_follow_up_works_with_plain_question_strings_as_history(engine):
     assert f"{EXIT_TABLE}#row-143" in {c.id for c in follow.citations}
 
 
+@pytest.mark.parametrize(
+    "question", ["How do I bake sourdough bread?", "Who won the 2018 World Cup?"]
+)
+def test_new_subject_after_an_answer_is_refused_not_read_as_follow_up(engine, question):
+    first = engine.ask("What does exit code 137 mean?")
+    answer = engine.ask(question, history=[first])
+    assert not answer.grounded
+    assert not answer.is_follow_up
+    assert answer.citations == ()
+
+
 def test_suggestions_are_page_questions_close_to_the_answer(engine, docker_page):
     answer = engine.ask("How do I debug a container that keeps getting OOM killed?")
     page_questions = {qa.question for _, qa in docker_page.qas}
