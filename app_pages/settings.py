@@ -55,6 +55,22 @@ if store is not None:
             )
             st.success("Saved. The new settings apply from your next answer.")
 
+    suspended = store.suspended_cards()
+    st.subheader("Suspended cards", anchor=False)
+    if not suspended:
+        st.caption(
+            "None. Suspend a card on the Review page to take it out of the queue."
+        )
+    for card in suspended:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.markdown(f"{card.front}  \n:gray[{card.section_title}]", width="stretch")
+            if st.button(
+                "Unsuspend", key=f"unsuspend-{card.id}", icon=":material/play_circle:"
+            ):
+                store.unsuspend(card.id)
+                st.toast("Card back in the review queue, with its history.")
+                st.rerun()
+
 st.subheader("Files", anchor=False)
 st.markdown(
     f"- Data folder: `{current.data_dir}`\n"

@@ -762,6 +762,14 @@ class ReviewStore:
             for r in rows
         ]
 
+    def suspended_cards(self) -> list[Flashcard]:
+        """The cards the learner suspended and that are still in the content."""
+        rows = self.query(
+            f"SELECT {_CARD_COLUMNS} FROM cards WHERE suspended = 1 AND retired = 0 "
+            "ORDER BY ord"
+        )
+        return [_card_from(row)[0] for row in rows]
+
     # Looking cards up
 
     def card(self, card_id: str) -> Flashcard:

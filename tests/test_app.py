@@ -214,6 +214,21 @@ def test_saved_new_cards_per_day_changes_todays_queue(app_env):
     assert badge_counts(at).startswith(":blue-badge[New **5**]")
 
 
+def test_suspended_card_is_listed_in_settings_and_comes_back(app_env):
+    at = open_page("review")
+    first_front = at.markdown[1].value
+    button(at, "Suspend").click().run()
+    assert at.markdown[1].value != first_front
+
+    at.switch_page("app_pages/settings.py").run()
+    assert any(first_front in m.value for m in at.markdown)
+    button(at, "Unsuspend").click().run()
+    assert not [b for b in at.button if b.label == "Unsuspend"]
+
+    at.switch_page("app_pages/review.py").run()
+    assert at.markdown[1].value == first_front
+
+
 # Progress
 
 

@@ -313,10 +313,12 @@ def test_suspended_card_leaves_the_queue_and_comes_back_with_its_state(store):
     store.suspend(card_id)
     assert store.next_card(due).card.id != card_id
     assert store.counts(due)["review"] == 0
+    assert [card.id for card in store.suspended_cards()] == [card_id]
 
     store.unsuspend(card_id)
     assert store.card_state(card_id) == state
     assert store.next_card(due).card.id == card_id
+    assert store.suspended_cards() == []
 
 
 def test_suspending_an_unknown_card_is_an_error(store):
