@@ -2,7 +2,8 @@
 
 ``ask [--json] [QUESTION]`` answers one question, or one question a line
 from standard input (one answer a line). ``eval`` prints the search and
-refusal figures on the labelled set. The model loads once per process.
+refusal figures on the tuning set, then on the held-out set (or on one set
+given with ``--set``). The model loads once per process.
 """
 
 from __future__ import annotations
@@ -39,24 +40,49 @@ def _ask(args: argparse.Namespace, engine) -> int:
 
 
 def _eval(args: argparse.Namespace, engine) -> int:
-    from .evaluation import evaluate, format_report, load_eval_set
+    from .evaluation import (
+        EVAL_SET,
+        HELD_OUT_SET,
+        evaluate,
+        format_report,
+        load_eval_set,
+    )
 
-    questions = load_eval_set(args.set, engine.chunks)
-    print(format_report(evaluate(engine, questions)))
+    if args.set is not None:
+        sets = [(f"Set {args.set}", args.set, args.set.resolve() == EVAL_SET)]
+    else:
+        # Both sets in one run, so the optimistic figures never appear
+        # without the honest ones beside them.
+        sets = [
+            ("Tuning set (used to choose weights and threshold)", EVAL_SET, True),
+            ("Held-out set (never used for tuning)", HELD_OUT_SET, False),
+        ]
+    # Load every set first, so that a bad label fails before any search runs.
+    loaded = [
+        (title, load_eval_set(path, engine.chunks), tuned_on)
+        for title, path, tuned_on in sets
+    ]
+    reports = [
+        format_report(evaluate(engine, questions), title, tuned_on)
+        for title, questions, tuned_on in loaded
+    ]
+    print("\n\n".join(reports))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    from .evaluation import EVAL_SET
-
     parser = argparse.ArgumentParser(prog="python -m retrieval")
     commands = parser.add_subparsers(dest="command", required=True)
     ask = commands.add_parser("ask", help="answer a question from the study pages")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("question", nargs="*", help="the question; omit to read stdin")
     evaluate = commands.add_parser("eval", help="measure search and refusals")
-    evaluate.add_argument("--set", type=Path, default=EVAL_SET, help="JSON-lines file")
+    evaluate.add_argument(
+        "--set",
+        type=Path,
+        help="one JSON-lines file to measure; default: the tuning and held-out sets",
+    )
     args = parser.parse_args(argv)
 
     # Only warnings (such as an index rebuild) reach stderr; stdout carries

@@ -1,6 +1,14 @@
-"""Measure the search and the refusals on the labelled question set.
+"""Measure the search and the refusals on the labelled question sets.
 
-The set (``retrieval/eval/questions.jsonl``) holds one JSON object a line:
+There are two sets, in the same format. The tuning set
+(``retrieval/eval/questions.jsonl``) chose the fusion weight, the evidence
+score's weights and the refusal threshold, so its figures are optimistic. The
+held-out set (``retrieval/eval/held_out.jsonl``) was written separately, from
+the page and from what candidates ask, and is never used to choose anything:
+its figures are the honest estimate. Tuning on it would spend it; write a new
+held-out set before choosing values from this one.
+
+Each set holds one JSON object a line:
 ``{"question": str, "answers": [label, ...]}``. A label is either a chunk id
 with its key (``<section id>#qa-3``, ``<section id>#row-137``), matching that
 chunk only, or a bare section id, matching any chunk of that section (its
@@ -20,7 +28,11 @@ from pathlib import Path
 from .chunker import Chunk
 from .errors import EvalSetError
 
-EVAL_SET = Path(__file__).resolve().parent / "eval" / "questions.jsonl"
+EVAL_DIR = Path(__file__).resolve().parent / "eval"
+# The set the weights and the threshold were chosen on.
+EVAL_SET = EVAL_DIR / "questions.jsonl"
+# The set kept apart from every choice, for an unbiased measurement.
+HELD_OUT_SET = EVAL_DIR / "held_out.jsonl"
 METHODS = ("lexical", "dense", "rrf", "fused")
 
 # The false-refusal rate the calibration may spend to refuse uncovered
@@ -29,6 +41,7 @@ FALSE_REFUSAL_BUDGET = 0.05
 
 __all__ = [
     "EVAL_SET",
+    "HELD_OUT_SET",
     "EvalQuestion",
     "Report",
     "calibrate",
@@ -213,9 +226,18 @@ def evaluate(engine, questions: Sequence[EvalQuestion]) -> Report:
     )
 
 
-def format_report(report: Report) -> str:
-    """The report as the plain-text table the eval command prints."""
+def format_report(report: Report, title: str = "", tuned_on: bool = True) -> str:
+    """The report as the plain-text table the eval command prints.
+
+    Args:
+        report: what ``evaluate`` measured.
+        title: a heading naming the set, underlined; none when empty.
+        tuned_on: whether the threshold in use was chosen on this set. When
+            not, the threshold this set would pick is shown as unused.
+    """
+    heading = [title, "=" * len(title), ""] if title else []
     lines = [
+        *heading,
         f"Questions: {report.covered} covered, {report.uncovered} not covered",
         "",
         f"{'ranking':<10}{'recall@1':>10}{'recall@5':>10}{'MRR':>8}",
@@ -227,10 +249,14 @@ def format_report(report: Report) -> str:
             f"{names[method]:<10}{r['recall@1']:>10.3f}{r['recall@5']:>10.3f}"
             f"{r['mrr']:>8.3f}"
         )
+    calibrated = (
+        f"calibrated on this set: {report.calibrated:.3f}"
+        if tuned_on
+        else f"this set would pick {report.calibrated:.3f}; not used"
+    )
     lines += [
         "",
-        f"Refusal threshold in use: {report.threshold:.3f} "
-        f"(calibrated on this set: {report.calibrated:.3f})",
+        f"Refusal threshold in use: {report.threshold:.3f} ({calibrated})",
         f"Uncovered questions refused: {report.refusal_rate:.1%}",
         f"Covered questions falsely refused: {report.false_refusal_rate:.1%}",
     ]

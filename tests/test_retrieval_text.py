@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from content.model import QA, CodeBlock, ListBlock, Page, Paragraph, Section, Table
 from retrieval.chunker import chunk_page
-from retrieval.evaluation import EVAL_SET, calibrate, load_eval_set, matches
+from retrieval.evaluation import (
+    EVAL_SET,
+    HELD_OUT_SET,
+    Report,
+    calibrate,
+    format_report,
+    load_eval_set,
+    matches,
+)
 from retrieval.fusion import weighted_sum
 from retrieval.text import MAX_QUESTION_CHARS, clean_question, sentences, stem, tokens
 
@@ -182,3 +191,71 @@ def test_eval_set_is_large_enough_labelled_and_not_copied_from_the_page(docker_p
     assert not any(q.question.casefold() in page_questions for q in questions)
     for q in covered:
         assert all(any(matches(c, label) for c in chunks) for label in q.answers)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _runs(words: list[str], length: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + length]) for i in range(len(words) - length + 1)}
+
+
+# A question sharing this many words in a row with the page was copied from
+# it, not asked the way a learner asks. Shorter runs are common phrasing
+# ("in the same RUN", "/var/run/docker.sock"); the held-out set has four.
+COPIED_RUN = 6
+
+
+def test_held_out_set_is_large_enough_labelled_and_not_copied_from_the_page(
+    docker_page,
+):
+    chunks = chunk_page(docker_page)
+    questions = load_eval_set(HELD_OUT_SET, chunks)
+    covered = [q for q in questions if q.covered]
+    assert len(covered) >= 30
+    assert len(questions) - len(covered) >= 15
+    for q in covered:
+        assert all(any(matches(c, label) for c in chunks) for label in q.answers)
+
+    page_runs = _runs(_words(docker_page.source.read_text("utf-8")), COPIED_RUN)
+    copied = [
+        q.question
+        for q in questions
+        if _runs(_words(q.question), COPIED_RUN) & page_runs
+    ]
+    assert copied == []
+
+
+def test_held_out_set_shares_no_question_with_the_tuning_set():
+    def normalised(path):
+        return {" ".join(_words(q.question)): q.line for q in load_eval_set(path)}
+
+    held_out, tuning = normalised(HELD_OUT_SET), normalised(EVAL_SET)
+    assert len(held_out) == len(load_eval_set(HELD_OUT_SET)), "repeated question"
+    shared = {q: (tuning[q], held_out[q]) for q in held_out.keys() & tuning.keys()}
+    assert shared == {}
+
+
+def test_report_names_the_set_and_whether_its_threshold_was_chosen_on_it():
+    report = Report(
+        rankings={
+            m: {"recall@1": 1.0, "recall@5": 1.0, "mrr": 1.0}
+            for m in ("lexical", "dense", "rrf", "fused")
+        },
+        covered=30,
+        uncovered=15,
+        threshold=0.777,
+        refusal_rate=0.6,
+        false_refusal_rate=0.1,
+        calibrated=0.761,
+        misses=(),
+        wrongly_answered=("podman vs docker?",),
+        wrongly_refused=(),
+    )
+    text = format_report(report, "Held-out set (never used for tuning)", False)
+    assert text.startswith("Held-out set (never used for tuning)\n=====")
+    assert "(this set would pick 0.761; not used)" in text
+    assert "Uncovered questions refused: 60.0%" in text
+    assert "  - podman vs docker?" in text
+    assert "(calibrated on this set: 0.761)" in format_report(report)
