@@ -44,6 +44,13 @@ __all__ = ["REFUSAL_THRESHOLD", "Engine", "Hit", "load_engine"]
 # that refuses the most uncovered questions while refusing at most 5% of the
 # covered ones. Recalibrate after changing the model, the chunker or
 # ``evidence_score``.
+#
+# Known shortcoming: a Docker question the page never treats (Podman,
+# rootless mode, seccomp, image signing) shares most of its words with the
+# page, and only its topic word is missing, so it scores like a covered one
+# and gets a confident answer about something nearby. Other subjects are
+# refused. The held-out set that ``python -m retrieval eval`` also prints
+# measures this. Do not choose the threshold on that set.
 REFUSAL_THRESHOLD = 0.777
 
 # Weights of the refusal score's parts (see ``Engine._evidence``).
