@@ -17,10 +17,41 @@ from __future__ import annotations
 
 import re
 
-from content.model import Flashcard, ListBlock, Page, Section, Table
+from content.model import QA, Flashcard, ListBlock, Page, Section, Table
 from content.text import key_points, plain, slug
 
 _DEFINITION = re.compile(r"^\*\*(?P<term>.+?)\*\*\s*[—–:-]\s*(?P<text>.+)$", re.S)
+
+
+def qa_card_id(section: Section, qa: QA) -> str:
+    """The id of a Q&A's card: its section's id and the question's position.
+
+    Built from the position rather than the wording, so rewording a question
+    keeps its card and review history.
+    """
+    return _card_id(section, _qa_key(qa))
+
+
+def definition_terms(section: Section) -> tuple[str, ...]:
+    """The terms a section's definition lists define, in order, as written.
+
+    These are the keys of its ``definition`` cards: ``**Image** — ...`` in a
+    list whose every item has that form gives ``Image``.
+    """
+    return tuple(
+        _DEFINITION.match(item)["term"]
+        for block in section.blocks
+        if isinstance(block, ListBlock) and _is_definition_list(block)
+        for item in block.items
+    )
+
+
+def _qa_key(qa: QA) -> str:
+    return f"qa-{qa.index}"
+
+
+def _card_id(section: Section, key: str) -> str:
+    return f"{section.id}#{key}"
 
 
 def build_flashcards(page: Page) -> list[Flashcard]:
@@ -37,7 +68,7 @@ def build_flashcards(page: Page) -> list[Flashcard]:
                     page,
                     section,
                     kind="qa",
-                    key=f"qa-{qa.index}",
+                    key=_qa_key(qa),
                     front=qa.question,
                     back=qa.answer,
                     order=len(cards),
@@ -108,7 +139,7 @@ def _card(
     if level:
         tags.append(f"level-{level.lower()}")
     return Flashcard(
-        id=f"{section.id}#{key}",
+        id=_card_id(section, key),
         page=page.slug,
         kind=kind,
         front=front,
