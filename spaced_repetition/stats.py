@@ -5,6 +5,7 @@ Functions:
     due_forecast: cards coming due on each of the next days.
     true_retention: share of review answers that were not Again.
     mastery_by_section: mean predicted recall of each section's cards.
+    retrievability_by_card: each card's predicted recall.
     progress: all of the above in one call.
 """
 
@@ -31,6 +32,7 @@ __all__ = [
     "due_forecast",
     "mastery_by_section",
     "progress",
+    "retrievability_by_card",
     "reviews_per_day",
     "true_retention",
 ]
@@ -168,6 +170,43 @@ def _ensure_pow(conn: sqlite3.Connection) -> None:
         conn.create_function("pow", 2, pow, deterministic=True)
 
 
+# A card's predicted recall now, on the FSRS forgetting curve with whole days
+# elapsed as FSRS counts them; 0 for a card never studied. Its placeholders
+# are filled by _curve, in order. Kept in SQL so a section's mean is one
+# query however many cards the pages hold.
+_RETRIEVABILITY = (
+    "CASE WHEN last_review IS NULL THEN 0.0 ELSE pow(1.0 + ? * "
+    "max(0, CAST(? - julianday(last_review) AS INTEGER)) / stability, ?) END"
+)
+
+
+def _curve(store: ReviewStore, now: datetime) -> tuple[float, float, float]:
+    """The values for ``_RETRIEVABILITY``'s placeholders at ``now``."""
+    config = store.study_settings().scheduler_config()
+    decay = -config.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    return factor, _julian_day(now), decay
+
+
+def retrievability_by_card(store: ReviewStore, now: datetime) -> dict[str, float]:
+    """Each active card's predicted chance of recall at ``now``.
+
+    Computed as ``mastery_by_section`` computes it, so a section's mastery is
+    the mean of its cards' values here. Retired cards are left out; a card
+    never studied gives 0.
+
+    Returns:
+        Card id to retrievability, from 0 to 1.
+    """
+    curve = _curve(store, now)  # reads settings: not inside _read's snapshot
+    with store._read() as conn:
+        _ensure_pow(conn)
+        rows = conn.execute(
+            f"SELECT id, {_RETRIEVABILITY} FROM cards WHERE retired = 0", curve
+        ).fetchall()
+    return dict(rows)
+
+
 def mastery_by_section(store: ReviewStore, now: datetime) -> list[SectionMastery]:
     """Mean retrievability of each top-level section's cards, in page order.
 
@@ -175,18 +214,14 @@ def mastery_by_section(store: ReviewStore, now: datetime) -> list[SectionMastery
     whole days elapsed as FSRS does. Retired and personal-only sections are
     included only while they hold active cards.
     """
-    config = store.study_settings().scheduler_config()
-    decay = -config.parameters[20]
-    factor = 0.9 ** (1 / decay) - 1
+    curve = _curve(store, now)
     with store._read() as conn:
         _ensure_pow(conn)
         rows = conn.execute(
             "SELECT section, count(*), count(last_review), "
-            "coalesce(sum(CASE WHEN last_review IS NULL THEN 0.0 ELSE pow(1.0 + ? * "
-            "max(0, CAST(? - julianday(last_review) AS INTEGER)) "
-            "/ stability, ?) END), 0.0), min(ord) "
+            f"coalesce(sum({_RETRIEVABILITY}), 0.0), min(ord) "
             "FROM cards WHERE retired = 0 GROUP BY section ORDER BY min(ord)",
-            (factor, _julian_day(now), decay),
+            curve,
         ).fetchall()
     return [
         SectionMastery(

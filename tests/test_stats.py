@@ -15,6 +15,7 @@ from spaced_repetition.stats import (
     due_forecast,
     mastery_by_section,
     progress,
+    retrievability_by_card,
     reviews_per_day,
     true_retention,
 )
@@ -111,6 +112,54 @@ def test_mastery_is_mean_retrievability_of_section_cards_new_counting_zero(store
         assert mastery[section]["mastery"] == pytest.approx(expected / 5, rel=1e-9)
     assert mastery["Images"]["studied"] == 2
     assert list(mastery) == ["Images", "Security"]  # page order
+
+
+def test_card_answered_good_now_is_recalled_now_and_fades_later(store):
+    store.answer("docker/s0/qa/0", Rating.Good, NOW)
+
+    now = retrievability_by_card(store, NOW)
+    week = retrievability_by_card(store, NOW + timedelta(days=7))
+    month = retrievability_by_card(store, NOW + timedelta(days=30))
+
+    assert now["docker/s0/qa/0"] == pytest.approx(1.0)
+    assert 0 < month["docker/s0/qa/0"] < week["docker/s0/qa/0"] < 1.0
+
+
+def test_cards_never_studied_have_zero_retrievability(store):
+    store.answer("docker/s0/qa/0", Rating.Good, NOW)
+
+    recall = retrievability_by_card(store, NOW + timedelta(days=3))
+
+    assert set(recall) == {card.id for card in make_cards(10)}
+    assert [recall[f"docker/s{i % 2}/qa/{i}"] for i in range(1, 10)] == [0.0] * 9
+
+
+def test_retired_cards_have_no_retrievability(store):
+    store.answer("docker/s0/qa/0", Rating.Good, NOW)
+    store.sync_cards(make_cards(10)[1:], NOW)
+
+    assert "docker/s0/qa/0" not in retrievability_by_card(store, NOW)
+
+
+def test_card_retrievability_averages_to_section_mastery(store):
+    store.answer("docker/s0/qa/0", Rating.Easy, NOW)
+    store.answer("docker/s0/qa/2", Rating.Good, NOW)
+    store.answer("docker/s1/qa/1", Rating.Hard, NOW)
+    at = NOW + timedelta(days=6, hours=5)
+    config = store.study_settings().scheduler_config()
+    states = store.card_states()
+
+    recall = retrievability_by_card(store, at)
+
+    for row in mastery_by_section(store, at):
+        parity = ("Images", "Security").index(row["section"])
+        ids = [c.id for c in make_cards(10) if c.id.startswith(f"docker/s{parity}/")]
+        mean = sum(recall[card_id] for card_id in ids) / len(ids)
+        assert mean == pytest.approx(row["mastery"], rel=1e-12)
+    # And the value is FSRS's own forgetting curve, not only self-consistent.
+    assert recall["docker/s1/qa/1"] == pytest.approx(
+        retrievability(states["docker/s1/qa/1"], at, config), rel=1e-9
+    )
 
 
 def test_progress_bundles_every_figure(store):
