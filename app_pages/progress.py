@@ -6,8 +6,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from content.roadmap import roadmap_sections
-from spaced_repetition.stats import progress
+from content.roadmap import roadmap_card_ids, roadmap_sections
+from spaced_repetition.stats import progress, retrievability_by_card
 from ui import resources
 
 # Half a year of weeks still gives squares a finger can see on a phone.
@@ -122,6 +122,22 @@ def mastery_chart(rows: list[dict]) -> alt.Chart:
     )
 
 
+def cards_mastery(
+    recall: dict[str, float], card_ids: tuple[str, ...]
+) -> tuple[float, int, int] | None:
+    """Mean recall of the cards among ``card_ids`` that are in the store.
+
+    Returns:
+        The mean, how many of the cards were studied and how many there are;
+        ``None`` when none of them is an active card.
+    """
+    active = [recall[card_id] for card_id in card_ids if card_id in recall]
+    if not active:
+        return None
+    studied = sum(value > 0 for value in active)  # 0 only before a first answer
+    return sum(active) / len(active), studied, len(active)
+
+
 current = resources.settings()
 study = resources.study(current)
 store = resources.store(current, study)
@@ -173,40 +189,34 @@ else:
     st.info("No cards yet: the study pages have no flashcards.")
 
 st.subheader("Roadmap", anchor=False)
-by_section = {row["section"]: row for row in mastery}
+recall = retrievability_by_card(store, now)
 for page in study.pages:
     links = roadmap_sections(page)
     if not links:
         continue
     if len(study.pages) > 1:
         st.markdown(f"**{page.title}**")
+    page_cards = [card for card in study.cards if card.page == page.slug]
     for link in links:
-        # A step's progress is the mastery of the top-level sections holding
-        # its sections: cards are counted per top-level section.
-        tops = dict.fromkeys(
-            section.path[1] for section in link.sections if len(section.path) > 1
-        )
-        studied = [by_section[top] for top in tops if top in by_section]
+        # A step's progress is the mean recall of the cards its items cover:
+        # the cards under its sections and those of its questions.
         label = f"{link.step.stage} — {link.step.title}"
-        if studied:
-            share = sum(row["mastery"] * row["cards"] for row in studied) / sum(
-                row["cards"] for row in studied
-            )
-            label += f" · {share:.0%}"
+        step = cards_mastery(recall, roadmap_card_ids(link, page_cards))
+        if step:
+            label += f" · {step[0]:.0%}"
         with st.expander(label):
             for item in link.items:
-                if item.sections:
-                    names = "; ".join(section.title for section in item.sections)
-                    st.markdown(f"- **{item.text}**: {names}")
+                places = [f"- {section.title}" for section in item.sections]
+                places += [f"- Q: {qa.question}" for _, qa in item.questions]
+                st.markdown("\n".join([f"**{item.text}**", *places]))
+                mastery = cards_mastery(recall, roadmap_card_ids(item, page_cards))
+                if not item.covered:
+                    st.caption("Not covered on this page")
+                elif mastery is None:
+                    st.caption("No flashcards yet")
                 else:
-                    st.markdown(f"- **{item.text}**: not covered on this page")
-            for top in tops:
-                row = by_section.get(top)
-                if row is None:
-                    st.caption(f"{top}: no flashcards in this section")
-                else:
+                    share, studied, total = mastery
                     st.progress(
-                        row["mastery"],
-                        text=f"{top}: {row['mastery']:.0%} "
-                        f"({row['studied']} of {row['cards']} cards studied)",
+                        share,
+                        text=f"{share:.0%} · {studied} of {total} cards studied",
                     )

@@ -249,7 +249,29 @@ def test_progress_shows_retention_charts_and_roadmap_after_reviews(app_env):
     steps = [e.label for e in at.expander]
     assert steps[0].startswith("Week 1 — Foundations")
     assert steps[-1].startswith("Month 2 — K8s Ready")
+    # Week 2's flashcards are interview questions; they count for it.
+    assert "Week 2 — Build & Optimise · 0%" in steps
+    captions = [c.value for c in at.caption]
+    assert "Not covered on this page" in captions  # Install Docker Desktop
+    assert "No flashcards yet" in captions  # Write first Dockerfile
     assert len(at.get("vega_lite_chart")) == 3
+
+
+def test_roadmap_step_and_item_show_mastery_of_the_cards_they_cover(app_env):
+    at = open_page("review")
+    # The first five new cards are the VM comparison rows; the sixth is the
+    # "Image" term of Core Docker Concepts, which "images vs containers"
+    # covers with the section's four other terms.
+    for _ in range(6):
+        button(at, "Show answer").click().run()
+        at.button(key="rate-3").click().run()
+
+    at.switch_page("app_pages/progress.py").run()
+
+    assert not at.exception
+    assert at.expander[0].label == "Week 1 — Foundations · 20%"
+    bars = [bar.proto.text for bar in at.get("progress")]
+    assert "20% · 1 of 5 cards studied" in bars
 
 
 # Export
