@@ -148,6 +148,12 @@ class RoadmapLink:
 
 @dataclass(frozen=True)
 class _Document:
+    """A section (``qa`` is None) or a Q&A, as words per field.
+
+    ``order`` is its position among the documents, which follow the page, and
+    its row in the BM25 indexes.
+    """
+
     section: Section
     qa: QA | None
     heading: list[str]
