@@ -7,6 +7,8 @@ embedding, because every chunk and unit vector was computed at index time.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -31,7 +33,14 @@ from .embedder import Embedder, load_embedder
 from .errors import IndexUnreadable, RetrievalError
 from .fusion import reciprocal_rank_fusion, weighted_sum
 from .index import SearchIndex, build_index, fingerprint, load_index, save_index
-from .text import MAX_QUESTION_CHARS, clean_question, content_words, has_anaphor, tokens
+from .text import (
+    MAX_QUESTION_CHARS,
+    clean_question,
+    content_words,
+    has_anaphor,
+    stem,
+    tokens,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,25 +49,35 @@ Progress = Callable[[int, int, str], None]
 __all__ = ["REFUSAL_THRESHOLD", "Engine", "Hit", "load_engine"]
 
 # Below this evidence score the page is taken not to cover a question. It was
-# calibrated with ``python -m retrieval eval`` on the labelled set: the value
+# calibrated with ``python -m retrieval eval`` on the tuning set: the value
 # that refuses the most uncovered questions while refusing at most 5% of the
-# covered ones. Recalibrate after changing the model, the chunker or
-# ``evidence_score``.
+# covered ones. Since the unfamiliar-word penalty, that rule would pick 0.827,
+# which sits on the edge of the budget (4.2% refused); 0.777 keeps a margin
+# (no covered question refused, 96% of uncovered ones refused). Recalibrate
+# after changing the model, the chunker or ``Engine._evidence``.
 #
-# Known shortcoming: a Docker question the page never treats (Podman,
-# rootless mode, seccomp, image signing) shares most of its words with the
-# page, and only its topic word is missing, so it scores like a covered one
-# and gets a confident answer about something nearby. Other subjects are
-# refused. The held-out set that ``python -m retrieval eval`` also prints
-# measures this. Do not choose the threshold on that set.
+# A Docker question the page never treats (Podman, rootless mode, seccomp,
+# image signing) shares most of its words with the page; only its topic word
+# is missing. The unfamiliar-word penalty below exists for those. The first
+# held-out set exposed them and was then used to choose that penalty, so it
+# is a development set now; ``held_out_2.jsonl``, written afterwards, is the
+# honest measure. Choose nothing on it.
 REFUSAL_THRESHOLD = 0.777
 
 # Weights of the refusal score's parts (see ``Engine._evidence``).
 BM25_SCALE = 5.0
 COVERAGE_WEIGHT = 0.25
+# Subtracted when the question names a rare word the page never uses (see
+# ``Engine.unfamiliar_terms``); "rare" is a Zipf frequency below RARE_ZIPF,
+# about once in a million English words.
+UNFAMILIAR_PENALTY = 0.3
+RARE_ZIPF = 3.0
 
 # How many fused results the answerer and the citations look at.
 TOP_K = 5
+
+_WORD = re.compile(r"\w+")
+_COMPOUND = re.compile(r"\w+(?:-\w+)+")
 
 _LEAD_INS = re.compile(
     r"^(and|but|so|also|then|what about|how about|what if|why|same for|and for)\b",
@@ -142,8 +161,45 @@ class Engine:
             rrf=reciprocal_rank_fusion(
                 [[i for i, _ in dense], [i for i, _ in lexical]]
             ),
-            confidence=self._evidence(dense, lexical, terms),
+            confidence=self._evidence(dense, lexical, terms)
+            - UNFAMILIAR_PENALTY * bool(self.unfamiliar_terms(question)),
         )
+
+    @functools.cached_property
+    def _page_words(self) -> frozenset[str]:
+        """Every word the pages use, with hyphenated compounds also joined up.
+
+        Joined compounds let "multistage" count as the page's "multi-stage".
+        """
+        words: set[str] = set()
+        for chunk in self.index.chunks:
+            text = chunk.search_text.casefold()
+            words.update(_WORD.findall(text))
+            words.update(m.replace("-", "") for m in _COMPOUND.findall(text))
+        return frozenset(words)
+
+    def unfamiliar_terms(self, question: str) -> list[str]:
+        """Words of a question that name something the page never mentions.
+
+        A word counts when the page does not use it, it is not a slip of the
+        keyboard for a word the page does use, and it is rare in English
+        (``podman``, ``seccomp``, ``cgroup``): a rare word is usually the
+        subject of the question, where a common one ("laptop", "shrink") is
+        only its phrasing.
+        """
+        from wordfreq import zipf_frequency
+
+        known = self._page_words
+        found = []
+        for word in content_words(question):
+            if word in known or stem(word) in self.index.vocabulary:
+                continue
+            if zipf_frequency(word, "en") >= RARE_ZIPF:
+                continue
+            if difflib.get_close_matches(word, known, n=1, cutoff=0.8):
+                continue
+            found.append(word)
+        return found
 
     def _evidence(self, dense, lexical, terms) -> float:
         """How strongly the page supports a question: the refusal score.

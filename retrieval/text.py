@@ -37,6 +37,8 @@ STOP_WORDS = _word_set(
     how so not no yes just also too very than such some any each every all
     both either neither more most much many other another own same only
     please tell explain mean means give show want know get got let lets
+    don doesn didn isn aren wasn weren shouldn couldn wouldn won haven hasn
+    hadn ll ve re s t d m
     """
 )
 

@@ -127,6 +127,27 @@ def test_new_subject_after_an_answer_is_refused_not_read_as_follow_up(engine, qu
     assert answer.citations == ()
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I lock down syscalls with a seccomp profile?",
+        "Is Podman a drop-in replacement for Docker?",
+    ],
+)
+def test_docker_topic_the_page_never_names_is_refused(engine, question):
+    answer = engine.ask(question)
+    assert not answer.grounded
+    assert answer.answer.startswith("The page doesn't cover that.")
+
+
+def test_unfamiliar_words_are_rare_words_the_page_never_uses(engine):
+    assert engine.unfamiliar_terms("Podman vs Docker on my laptop?") == ["podman"]
+    # A typo of a page word, the page's own hyphenated word written joined,
+    # and common English words are not unfamiliar.
+    assert engine.unfamiliar_terms("Show me a multistage Dockerfle") == []
+    assert engine.unfamiliar_terms("How do I shrink my image?") == []
+
+
 def test_suggestions_are_page_questions_close_to_the_answer(engine, docker_page):
     answer = engine.ask("How do I debug a container that keeps getting OOM killed?")
     page_questions = {qa.question for _, qa in docker_page.qas}
