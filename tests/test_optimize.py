@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from content.model import Flashcard
 from settings import Settings
 from spaced_repetition import NotEnoughReviewsError, Rating, ReviewStore
 from spaced_repetition.optimize import (
@@ -17,24 +16,9 @@ from spaced_repetition.optimize import (
     predicted_workload,
 )
 from spaced_repetition.schedule import SchedulerConfig
+from tests.factories import make_cards
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-
-
-def make_cards(count: int) -> list[Flashcard]:
-    return [
-        Flashcard(
-            id=f"docker/basics/qa/{i}",
-            page="docker",
-            kind="qa",
-            front=f"Q{i}",
-            back=f"A{i}",
-            section_path=("Docker", "Basics"),
-            tags=(),
-            order=i,
-        )
-        for i in range(count)
-    ]
 
 
 def simulate_learner(

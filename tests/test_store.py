@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from content.model import Flashcard
 from settings import Settings
 from spaced_repetition import (
     InvalidValueError,
@@ -23,25 +22,9 @@ from spaced_repetition import (
 )
 from spaced_repetition.schedule import NEW_CARD
 from spaced_repetition.store import MIGRATIONS, SCHEMA_VERSION
+from tests.factories import make_cards
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def make_cards(count: int, sections: int = 3) -> list[Flashcard]:
-    return [
-        Flashcard(
-            id=f"docker/section-{i % sections}/qa/{i}",
-            page="docker",
-            kind="qa",
-            front=f"Question {i}?",
-            back=f"Answer {i}.",
-            section_path=("Docker", f"Section {i % sections}"),
-            tags=(f"section-{i % sections}", "qa"),
-            order=i,
-            level="ENGINEER",
-        )
-        for i in range(count)
-    ]
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from content.model import Flashcard
 from settings import Settings
 from spaced_repetition import Rating, ReviewStore
+from tests.factories import make_cards
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -47,22 +47,6 @@ WORKER = textwrap.dedent(
     store.close()
     """
 )
-
-
-def make_cards(count: int) -> list[Flashcard]:
-    return [
-        Flashcard(
-            id=f"docker/basics/qa/{i}",
-            page="docker",
-            kind="qa",
-            front=f"Question {i}?",
-            back=f"Answer {i}.",
-            section_path=("Docker", "Basics"),
-            tags=("basics",),
-            order=i,
-        )
-        for i in range(count)
-    ]
 
 
 def start_worker(db: Path, go: Path, answers: int, seed: int) -> subprocess.Popen:
