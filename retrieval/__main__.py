@@ -2,8 +2,8 @@
 
 ``ask [--json] [QUESTION]`` answers one question, or one question a line
 from standard input (one answer a line). ``eval`` prints the search and
-refusal figures on the tuning set, then on the held-out set (or on one set
-given with ``--set``). The model loads once per process.
+refusal figures on the tuning set, the development set and the held-out set
+(or on one set given with ``--set``). The model loads once per process.
 """
 
 from __future__ import annotations
@@ -41,21 +41,29 @@ def _ask(args: argparse.Namespace, engine) -> int:
 
 def _eval(args: argparse.Namespace, engine) -> int:
     from .evaluation import (
-        EVAL_SET,
+        DEV_SET,
         HELD_OUT_SET,
+        TUNING_SET,
         evaluate,
         format_report,
         load_eval_set,
     )
 
     if args.set is not None:
-        sets = [(f"Set {args.set}", args.set, args.set.resolve() == EVAL_SET)]
+        sets = [(f"Set {args.set}", args.set, args.set.resolve() == TUNING_SET)]
     else:
-        # Both sets in one run, so the optimistic figures never appear
-        # without the honest ones beside them.
+        # Every set in one run, so the optimistic figures never appear
+        # without the honest ones beside them. Only the tuning set chose the
+        # threshold; the development set chose the unfamiliar-word penalty.
         sets = [
-            ("Tuning set (used to choose weights and threshold)", EVAL_SET, True),
-            ("Held-out set (never used for tuning)", HELD_OUT_SET, False),
+            ("Tuning set (used to choose weights and threshold)", TUNING_SET, True),
+            (
+                "Development set (written apart, then used to choose the "
+                "unfamiliar-word penalty)",
+                DEV_SET,
+                False,
+            ),
+            ("Held-out set (never used for any choice)", HELD_OUT_SET, False),
         ]
     # Load every set first, so that a bad label fails before any search runs.
     loaded = [
@@ -81,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument(
         "--set",
         type=Path,
-        help="one JSON-lines file to measure; default: the tuning and held-out sets",
+        help="one JSON-lines file to measure; default: the tuning, development "
+        "and held-out sets",
     )
     args = parser.parse_args(argv)
 
