@@ -6,8 +6,9 @@ app tabs (or two processes) take turns instead of overwriting each other. The
 database runs in WAL mode so readers never wait for a writer.
 
 Tables:
-    cards: one row per card: its content, its FSRS state and its place in the
-        queue (new, learning, review, suspended or retired).
+    cards: one row per card: its content and when that last changed, its FSRS
+        state and its place in the queue (new, learning, review, suspended or
+        retired).
     review_log: one row per answer, with the state before and after it and the
         scheduler settings it was made with; rows are never updated, and only
         "undo" removes the newest one.
@@ -77,7 +78,7 @@ __all__ = [
 ]
 
 DEFAULT_FILENAME = "review.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Written to the file header so the app recognises its own databases.
 APPLICATION_ID = 0x44505250
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -236,6 +237,26 @@ _CARD_COLUMNS = (
 )
 
 
+def _shown(card: Flashcard) -> tuple[Any, ...]:
+    """The parts of a card a learner sees, in ``cards`` column form.
+
+    Wording, section path, tags, kind and level end up on the card (and in an
+    Anki note's fields and tags); order and key points do not, so a page that
+    only moves a card does not make its content "changed".
+    """
+    return (
+        card.kind,
+        card.front,
+        card.back,
+        json.dumps(list(card.section_path)),
+        json.dumps(list(card.tags)),
+        card.level,
+    )
+
+
+_SHOWN_COLUMNS = "kind, front, back, section_path, tags, level"
+
+
 def _card_from(row: tuple[Any, ...]) -> tuple[Flashcard, CardState]:
     card = Flashcard(
         id=row[0],
@@ -254,9 +275,10 @@ def _card_from(row: tuple[Any, ...]) -> tuple[Flashcard, CardState]:
 
 # Migrations: each takes the store's database at the version before it and
 # brings it to the next; they run in one transaction with the version bump.
+# ``now`` is the moment of the upgrade, for a migration that must date rows.
 
 
-def _migrate_to_1(db: sqlite_utils.Database) -> None:
+def _migrate_to_1(db: sqlite_utils.Database, now: datetime) -> None:
     db["cards"].create(
         {
             "id": str,
@@ -349,7 +371,7 @@ def _migrate_to_1(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
-def _migrate_to_2(db: sqlite_utils.Database) -> None:
+def _migrate_to_2(db: sqlite_utils.Database, now: datetime) -> None:
     db["personal_cards"].create(
         {
             "id": str,
@@ -363,9 +385,29 @@ def _migrate_to_2(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+def _migrate_to_3(db: sqlite_utils.Database, now: datetime) -> None:
+    # When each card's shown content last changed, so that an Anki export can
+    # date each note by it and Anki updates only the notes that changed.
+    db["cards"].add_column("content_changed_at", str)
+    # Personal cards cannot be edited, so their creation time is exact. For
+    # page cards the store kept no such time, and `added_at` is too early for
+    # a card reworded since: Anki takes a note only when it is dated after its
+    # own copy, so wording changed after the learner's last import would
+    # never reach Anki, without a sign. The upgrade's moment is never too
+    # early. Its cost: the first import after the upgrade updates every page
+    # card's note once more (as every import did before), overwriting edits
+    # the learner made in Anki before then.
+    db.execute(
+        "UPDATE cards SET content_changed_at = coalesce("
+        "(SELECT created_at FROM personal_cards p WHERE p.id = cards.id), ?)",
+        (_ts(now),),
+    )
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, datetime], None]] = {
     1: _migrate_to_1,
     2: _migrate_to_2,
+    3: _migrate_to_3,
 }
 
 
@@ -407,7 +449,13 @@ class ReviewStore:
     # Opening and closing
 
     @classmethod
-    def open(cls, path: Path | str, settings: Settings | None = None) -> ReviewStore:
+    def open(
+        cls,
+        path: Path | str,
+        settings: Settings | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> ReviewStore:
         """Open the review database at ``path``, creating or upgrading it.
 
         Args:
@@ -415,6 +463,8 @@ class ReviewStore:
                 missing folders are created.
             settings: the app settings; their study settings are the defaults
                 until the learner saves their own.
+            now: the moment of opening, recorded where an upgrade must date
+                existing rows. Defaults to the current time.
 
         Returns:
             The open store.
@@ -433,14 +483,14 @@ class ReviewStore:
             path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
         )
         try:
-            cls._prepare(path, conn)
+            cls._prepare(path, conn, as_utc(now or datetime.now(UTC)))
         except BaseException:
             conn.close()
             raise
         return cls(path, conn, defaults)
 
     @staticmethod
-    def _prepare(path: Path, conn: sqlite3.Connection) -> None:
+    def _prepare(path: Path, conn: sqlite3.Connection, now: datetime) -> None:
         # Everything is read and checked before the first write, so a file
         # that is refused keeps every byte it had.
         try:
@@ -489,7 +539,7 @@ class ReviewStore:
 
             db = sqlite_utils.Database(conn, execute_plugins=False)
             for target in range(version + 1, SCHEMA_VERSION + 1):
-                MIGRATIONS[target](db)
+                MIGRATIONS[target](db, now)
                 logger.info("Upgraded %s to schema version %d", path, target)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -596,7 +646,9 @@ class ReviewStore:
         New ids are added as new cards; cards whose wording changed keep their
         id and history; cards no longer in the content are retired (kept,
         hidden from the queue) and come back with their history if they
-        return. Personal cards are never retired.
+        return. Personal cards are never retired. A card added, or one whose
+        shown content (wording, section path, tags, kind, level) changed, has
+        ``now`` recorded as its :meth:`content_changed_at`.
 
         Raises:
             InvalidValueError: two cards share an id.
@@ -617,7 +669,8 @@ class ReviewStore:
                 row[0]: row
                 for row in conn.execute(
                     "SELECT id, page, kind, front, back, section_path, tags, ord, "
-                    "level, key_points, retired, phase, suspended FROM cards"
+                    "level, key_points, retired, phase, suspended, "
+                    f"{_SHOWN_COLUMNS} FROM cards"
                 )
             }
             for card in cards:
@@ -637,17 +690,33 @@ class ReviewStore:
                     conn.execute(
                         "INSERT INTO cards (id, page, kind, front, back, "
                         "section_path, tags, ord, level, key_points, section, "
-                        "added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (card.id, *content, _top_level(card.section_path), now_text),
+                        "added_at, content_changed_at) VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            card.id,
+                            *content,
+                            _top_level(card.section_path),
+                            now_text,
+                            now_text,
+                        ),
                     )
                     added.append(card.id)
                     continue
                 if tuple(old[1:10]) != content:
+                    # A move within the page or new key points change no
+                    # note in Anki, so they keep the content's old date.
                     conn.execute(
                         "UPDATE cards SET page = ?, kind = ?, front = ?, back = ?, "
                         "section_path = ?, tags = ?, ord = ?, level = ?, "
-                        "key_points = ?, section = ? WHERE id = ?",
-                        (*content, _top_level(card.section_path), card.id),
+                        "key_points = ?, section = ?, content_changed_at = CASE "
+                        "WHEN ? THEN ? ELSE content_changed_at END WHERE id = ?",
+                        (
+                            *content,
+                            _top_level(card.section_path),
+                            tuple(old[13:19]) != _shown(card),
+                            now_text,
+                            card.id,
+                        ),
                     )
                     updated.append(card.id)
                 if old[10]:
@@ -716,8 +785,9 @@ class ReviewStore:
                 )
                 conn.execute(
                     "INSERT INTO cards (id, page, kind, front, back, section_path, "
-                    "tags, ord, level, key_points, section, added_at) VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, NULL, '[]', ?, ?)",
+                    "tags, ord, level, key_points, section, added_at, "
+                    "content_changed_at) VALUES "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, NULL, '[]', ?, ?, ?)",
                     (
                         card.id,
                         card.page,
@@ -728,6 +798,7 @@ class ReviewStore:
                         json.dumps(list(card.tags)),
                         card.order,
                         _top_level(path),
+                        created,
                         created,
                     ),
                 )
@@ -802,6 +873,33 @@ class ReviewStore:
                 "first (sync_cards), or check the id."
             )
         return _card_from(row)
+
+    def content_changed_at(self, cards: Iterable[Flashcard]) -> dict[str, datetime]:
+        """When each card's shown content last changed, as the store saw it.
+
+        Only cards the store holds with exactly this shown content (wording,
+        section path, tags, kind, level) are in the result. A card the store
+        lacks, or whose content differs because the page changed after the
+        last :meth:`sync_cards`, is left out: the store cannot know when it
+        changed, and a caller that dates such a card "now" never passes off
+        new wording as old.
+
+        Args:
+            cards: the cards about to be used, such as those of an export.
+
+        Returns:
+            Card id to the UTC moment its content last changed.
+        """
+        wanted = {card.id: _shown(card) for card in cards}
+        rows = self.query(
+            f"SELECT id, {_SHOWN_COLUMNS}, content_changed_at FROM cards "
+            "WHERE content_changed_at IS NOT NULL"
+        )
+        return {
+            row[0]: _dt(row[7])  # type: ignore[misc]
+            for row in rows
+            if row[0] in wanted and tuple(row[1:7]) == wanted[row[0]]
+        }
 
     def card_states(self, include_retired: bool = False) -> dict[str, CardState]:
         """Every card's current scheduling state, by card id."""

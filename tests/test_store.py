@@ -354,6 +354,41 @@ def test_new_content_cards_are_added_as_new(store):
     assert all(store.card_state(card.id) == NEW_CARD for card in extra)
 
 
+def test_content_changes_are_dated_by_the_sync_that_saw_them(store):
+    cards = make_cards(12)
+    later, latest = NOW + timedelta(days=1), NOW + timedelta(days=2)
+    reworded = replace(cards[0], back="A better answer.")
+    retagged = replace(cards[1], tags=(*cards[1].tags, "networking"))
+    moved = replace(cards[2], order=99, key_points=("a new key point",))
+    store.sync_cards([reworded, retagged, moved, *cards[3:]], later)
+    store.sync_cards([reworded, retagged, moved, *cards[3:]], latest)
+
+    changed = store.content_changed_at([reworded, retagged, moved, *cards[3:]])
+
+    assert changed[reworded.id] == changed[retagged.id] == later
+    # Order and key points are not shown on the card, so they date nothing.
+    assert changed[moved.id] == NOW
+    assert {changed[card.id] for card in cards[3:]} == {NOW}
+
+
+def test_content_changed_at_leaves_out_cards_it_cannot_date(store):
+    cards = make_cards(12)
+    unsynced = replace(cards[0], front="Reworded after the last sync?")
+    unknown = make_cards(13)[12]
+
+    changed = store.content_changed_at([unsynced, unknown, *cards[1:]])
+
+    assert set(changed) == {card.id for card in cards[1:]}
+
+
+def test_retired_card_returning_unchanged_keeps_its_date(store):
+    cards = make_cards(12)
+    store.sync_cards(cards[1:], NOW + timedelta(days=1))
+    store.sync_cards(cards, NOW + timedelta(days=2))
+
+    assert store.content_changed_at(cards[:1]) == {cards[0].id: NOW}
+
+
 def test_duplicate_card_ids_are_refused_before_anything_changes(store):
     cards = make_cards(12)
 
@@ -389,6 +424,7 @@ def test_personal_cards_survive_content_sync(store):
 
     assert mine.id not in report.retired
     assert mine.id in store.card_states()
+    assert store.content_changed_at(store.personal_cards()) == {mine.id: NOW}
 
 
 def test_saving_the_same_personal_card_twice_stores_it_once(store):
@@ -477,26 +513,84 @@ def test_newer_schema_is_refused_and_left_byte_identical(db_path, settings):
     assert db_path.read_bytes() == before
 
 
-def test_upgrading_an_older_schema_keeps_cards_and_history(db_path, settings):
+def as_older_release(db_path: Path, version: int) -> None:
+    """Take back the migrations after ``version``, keeping every row.
+
+    The file is then what that release wrote, with data the current code put
+    in (the older code's writes no longer fit the current tables).
+    """
+    conn = sqlite3.connect(db_path)
+    if version < 3:
+        conn.execute("ALTER TABLE cards DROP COLUMN content_changed_at")
+    if version < 2:
+        conn.execute("DROP TABLE personal_cards")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+
+
+def test_migrations_build_the_same_tables_as_upgrading_does(tmp_path, settings):
     import sqlite_utils
 
-    # A version-1 file, as the first release wrote it, with one answer in it.
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    MIGRATIONS[1](sqlite_utils.Database(conn, execute_plugins=False))
-    conn.execute("PRAGMA user_version = 1")
+    def tables(path: Path) -> list[tuple[str, str]]:
+        with sqlite3.connect(path) as conn:
+            return conn.execute(
+                "SELECT name, sql FROM sqlite_master ORDER BY name"
+            ).fetchall()
+
+    fresh = tmp_path / "fresh.sqlite3"
+    conn = sqlite3.connect(fresh, isolation_level=None)
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    for version in sorted(MIGRATIONS):
+        MIGRATIONS[version](db, NOW)
     conn.close()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("spaced_repetition.store.SCHEMA_VERSION", 1)
-        with ReviewStore.open(db_path, settings) as old:
-            old.sync_cards(make_cards(3), NOW)
-            study(old, NOW)
-            states = old.card_states()
+    upgraded = tmp_path / "upgraded.sqlite3"
+    ReviewStore.open(upgraded, settings).close()
+    as_older_release(upgraded, 1)
+    ReviewStore.open(upgraded, settings, now=NOW).close()
+
+    assert tables(upgraded) == tables(fresh)
+
+
+def test_upgrading_an_older_schema_keeps_cards_and_history(db_path, settings):
+    # A version-1 file, as the first release wrote it, with one answer in it.
+    with ReviewStore.open(db_path, settings) as old:
+        old.sync_cards(make_cards(3), NOW)
+        study(old, NOW)
+        states = old.card_states()
+    as_older_release(db_path, 1)
 
     with ReviewStore.open(db_path, settings) as store:
         assert store.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION
         assert store.card_states() == states
         assert len(store.review_log()) == 1
         assert store.add_personal_card("F", "B", ("Docker",), NOW).kind == "personal"
+
+
+def test_upgrade_to_version_3_dates_page_cards_by_the_upgrade(db_path, settings):
+    cards = make_cards(3)
+    with ReviewStore.open(db_path, settings) as old:
+        old.sync_cards(cards, NOW)
+        study(old, NOW)
+        mine = old.add_personal_card("F", "B", ("Docker",), NOW)
+        states, log = old.card_states(), old.review_log()
+    as_older_release(db_path, 2)
+    upgraded_at = NOW + timedelta(days=30)
+
+    with ReviewStore.open(db_path, settings, now=upgraded_at) as store:
+        assert store.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 3
+        assert store.card_states() == states
+        assert store.review_log() == log
+        assert store.personal_cards() == [mine]
+        # The store cannot tell which page cards were reworded before the
+        # upgrade, so none is dated earlier than it; personal cards are never
+        # edited, so their creation is their last change.
+        assert store.content_changed_at([*cards, mine]) == {
+            **{card.id: upgraded_at for card in cards},
+            mine.id: NOW,
+        }
+        store.sync_cards(cards, upgraded_at + timedelta(days=1))
+        assert store.content_changed_at(cards[:1]) == {cards[0].id: upgraded_at}
 
 
 def test_database_uses_wal_and_passes_integrity_check(store):
