@@ -10,9 +10,22 @@ what a card is, never drawn at random:
 - a note's GUID comes from the card id, which survives rewording, so a
   reworded card updates its note and keeps the learner's review history.
 
-Given the same cards and the same timestamp, the ``.apkg`` is byte-identical:
-the zip entries carry a date derived from the timestamp and the collection is
-built in memory, so neither the clock nor a temporary file name leaks in.
+Anki updates a note whose GUID it already has only when the incoming note's
+modification time is strictly newer than its own copy's; it never compares
+fields. Otherwise it keeps its copy and lists the note under ``duplicate`` in
+the import log. An imported note keeps the modification time it came with,
+and an edit in Anki stamps the edit's time. So each note is dated by when its
+card's content last changed (from the review store), not by the export: a
+re-import updates only the notes reworded since the learner's copy, and an
+edit the learner made in Anki to any other note stays (a rewording after the
+edit replaces it: the later change wins). Cards without such a date carry
+the export's timestamp and are updated on every import, the safe side when
+nothing says whether they changed.
+
+Given the same cards, the same modification times and the same timestamp, the
+``.apkg`` is byte-identical: the zip entries carry a date derived from the
+timestamp and the collection is built in memory, so neither the clock nor a
+temporary file name leaks in.
 
 Classes:
     AnkiDeck: the notes chosen for export, ready to write.
@@ -31,7 +44,7 @@ import re
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -263,22 +276,33 @@ def build_deck(
     return AnkiDeck(title=title, cards=ordered, deck_names=deck_names)
 
 
-def apkg_bytes(deck: AnkiDeck, *, timestamp: datetime) -> bytes:
+def apkg_bytes(
+    deck: AnkiDeck,
+    *,
+    timestamp: datetime,
+    modified: Mapping[str, datetime] | None = None,
+) -> bytes:
     """The deck as ``.apkg`` bytes, for a download button.
 
     Args:
         deck: from :func:`build_deck`.
-        timestamp: when the export was made (time zone aware). Anki updates
-            an existing note only from a newer export, so pass the current
-            time; a fixed value gives byte-identical output.
+        timestamp: when the export was made (time zone aware); it dates the
+            note type, the decks and every note missing from ``modified``.
+            Pass the current time; a fixed value gives byte-identical output.
+        modified: card id to when that card's content last changed (time zone
+            aware), such as ``ReviewStore.content_changed_at(deck.cards)``.
+            Anki re-imports a note only when this is newer than its own copy,
+            so a card whose content may have changed since must be left out
+            rather than given an older time. Ids not in the deck are ignored.
 
     Returns:
         The bytes of the ``.apkg`` (a zip file).
 
     Raises:
-        ExportError: the timestamp has no time zone.
+        ExportError: the timestamp or a modification time has no time zone.
     """
     seconds = _epoch_seconds(timestamp)
+    note_times = _note_times(deck, modified or {})
     package = genanki.Package(_genanki_decks(deck))
 
     # genanki's own writer dates the zip entries with the wall clock and a
@@ -288,6 +312,9 @@ def apkg_bytes(deck: AnkiDeck, *, timestamp: datetime) -> bytes:
     try:
         id_numbers = iter(range(int(seconds * 1000), 2**63))
         package.write_to_db(connection.cursor(), seconds, id_numbers)
+        # genanki dates every note with the package's timestamp; the notes
+        # table is Anki's file format, so redating rows there is stable.
+        connection.executemany("UPDATE notes SET mod = ? WHERE guid = ?", note_times)
         connection.commit()
         collection = connection.serialize()
     finally:
@@ -309,7 +336,11 @@ def apkg_bytes(deck: AnkiDeck, *, timestamp: datetime) -> bytes:
 
 
 def write_apkg(
-    deck: AnkiDeck, path: str | os.PathLike[str], *, timestamp: datetime
+    deck: AnkiDeck,
+    path: str | os.PathLike[str],
+    *,
+    timestamp: datetime,
+    modified: Mapping[str, datetime] | None = None,
 ) -> Path:
     """Write the deck to an ``.apkg`` file, replacing it in one step.
 
@@ -321,6 +352,8 @@ def write_apkg(
         deck: from :func:`build_deck`.
         path: where to write, usually ending in ``.apkg``.
         timestamp: when the export was made; see :func:`apkg_bytes`.
+        modified: when each card's content last changed; see
+            :func:`apkg_bytes`.
 
     Returns:
         The path written.
@@ -328,10 +361,10 @@ def write_apkg(
     Raises:
         DeckWriteError: the folder is missing or not writable, or ``path``
             is a folder.
-        ExportError: the timestamp has no time zone.
+        ExportError: the timestamp or a modification time has no time zone.
     """
     target = Path(path)
-    data = apkg_bytes(deck, timestamp=timestamp)
+    data = apkg_bytes(deck, timestamp=timestamp, modified=modified)
 
     if target.is_dir():
         raise DeckWriteError(
@@ -494,6 +527,26 @@ def _epoch_seconds(timestamp: datetime) -> float:
             "pass an aware datetime such as datetime.now(UTC)."
         )
     return timestamp.timestamp()
+
+
+def _note_times(
+    deck: AnkiDeck, modified: Mapping[str, datetime]
+) -> list[tuple[int, str]]:
+    # In deck order, so the rows change in the same order on every run.
+    times = []
+    for card in deck.cards:
+        moment = modified.get(card.id)
+        if moment is None:
+            continue
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ExportError(
+                f"The modification time {moment.isoformat()} of card {card.id!r} "
+                "has no time zone; pass aware datetimes, such as those of "
+                "ReviewStore.content_changed_at."
+            )
+        # Anki stores whole seconds, as genanki writes the export's own time.
+        times.append((int(moment.timestamp()), note_guid(card)))
+    return times
 
 
 def _zip_date(timestamp: datetime) -> tuple[int, int, int, int, int, int]:

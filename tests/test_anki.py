@@ -10,6 +10,7 @@ import errno
 import html
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -41,6 +42,12 @@ from exports import (
 PROJECT = Path(__file__).resolve().parent.parent
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 T1 = T0 + timedelta(days=3)
+# When each NASTY card's content last changed, as the review store reports it.
+CHANGED = {
+    "docker/security#qa-1": T0 - timedelta(days=40),
+    "docker/troubleshooting/exit-codes#row-137": T0 - timedelta(days=12),
+    "docker/what-is-docker#def-dockerfile": T0 - timedelta(days=12),
+}
 
 SECURITY = "Docker Security — Production Hardening"
 TROUBLE = "Troubleshooting — Real Production Issues"
@@ -132,9 +139,23 @@ def import_deck(col: Collection, path: Path):
     return col.import_anki_package(request).log
 
 
-def export(tmp_path: Path, cards, name="deck.apkg", *, at=T0, **choices) -> Path:
+def export(
+    tmp_path: Path, cards, name="deck.apkg", *, at=T0, modified=None, **choices
+) -> Path:
     deck = build_deck(cards, page_title="Docker", **choices)
-    return write_apkg(deck, tmp_path / name, timestamp=at)
+    return write_apkg(deck, tmp_path / name, timestamp=at, modified=modified)
+
+
+def note_mtimes(path: Path) -> dict[str, int]:
+    """Each note's modification time in an .apkg, by GUID."""
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read("collection.anki2")
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.deserialize(data)
+        return dict(connection.execute("SELECT guid, mod FROM notes"))
+    finally:
+        connection.close()
 
 
 def notes_by_front(col: Collection) -> dict[str, object]:
@@ -354,7 +375,7 @@ def test_lists_tables_and_code_render_as_html(tmp_path, collection):
 
 
 def test_reimport_updates_notes_instead_of_duplicating(tmp_path, collection):
-    import_deck(collection, export(tmp_path, NASTY, "v1.apkg", at=T0))
+    import_deck(collection, export(tmp_path, NASTY, "v1.apkg", modified=CHANGED))
     first = notes_by_front(collection)
     reworded_front = exports.note_fields(NASTY[3])[0]
     original_id = first[reworded_front].id
@@ -373,13 +394,19 @@ def test_reimport_updates_notes_instead_of_duplicating(tmp_path, collection):
         back="An escape from the container that would land as root on the host.",
     )
     second = (*NASTY[:3], reworded)
-    log = import_deck(collection, export(tmp_path, second, "v2.apkg", at=T1))
+    # The three unchanged cards keep their dates; the reworded one is dated
+    # by its rewording, which comes after the first export.
+    changed = {**CHANGED, reworded.id: T1 - timedelta(hours=1)}
+    log = import_deck(
+        collection, export(tmp_path, second, "v2.apkg", at=T1, modified=changed)
+    )
 
     assert len(log.new) == 0
-    assert not (log.duplicate or log.conflicting or log.first_field_match)
-    # Anki lists every note of the newer export as updated, the unchanged
-    # ones included: it compares modification times, not fields.
-    assert original_id in {note.id.nid for note in log.updated}
+    assert [note.id.nid for note in log.updated] == [original_id]
+    # Anki lists the notes it kept as they were under "duplicate".
+    assert len(log.duplicate) == len(NASTY) - 1
+    assert original_id not in {note.id.nid for note in log.duplicate}
+    assert not (log.conflicting or log.first_field_match)
     assert collection.note_count() == len(NASTY)
     after = notes_by_front(collection)
     updated = collection.get_note(original_id)
@@ -388,6 +415,38 @@ def test_reimport_updates_notes_instead_of_duplicating(tmp_path, collection):
     assert {f: n.fields for f, n in after.items() if n.id != original_id} == others
     # The review history stays with the note.
     assert collection.get_card(studied.id).reps == 1
+
+
+def test_notes_are_dated_by_their_content_or_else_the_export(tmp_path):
+    path = export(
+        tmp_path,
+        NASTY,
+        at=T1,
+        modified={**CHANGED, "docker/removed-from-page#qa-9": T0},
+    )
+
+    assert note_mtimes(path) == {
+        exports.note_guid(source): int(CHANGED.get(source.id, T1).timestamp())
+        for source in NASTY
+    }
+
+
+def test_newer_export_without_content_dates_updates_every_note(tmp_path, collection):
+    # Without the review store nothing says which cards changed, so every
+    # note carries the export's time: each import updates them all.
+    import_deck(collection, export(tmp_path, NASTY, "v1.apkg", at=T0))
+    log = import_deck(collection, export(tmp_path, NASTY, "v2.apkg", at=T1))
+
+    assert len(log.updated) == len(NASTY)
+    assert len(log.new) == len(log.duplicate) == 0
+
+
+def test_modification_time_without_time_zone_is_refused():
+    deck = build_deck(NASTY, page_title="Docker")
+    naive = {NASTY[0].id: datetime(2025, 3, 1, 9, 30)}
+
+    with pytest.raises(ExportError, match=r"security#qa-1.*no time zone"):
+        apkg_bytes(deck, timestamp=T0, modified=naive)
 
 
 def test_reimporting_the_same_export_changes_nothing(tmp_path, collection):
@@ -469,14 +528,24 @@ def test_same_cards_and_timestamp_give_identical_bytes():
     assert apkg_bytes(deck, timestamp=T0) == apkg_bytes(shuffled, timestamp=T0)
 
 
+def test_same_modification_times_give_identical_bytes():
+    deck = build_deck(NASTY, page_title="Docker")
+    shuffled = build_deck(reversed(NASTY), page_title="Docker")
+    reordered = dict(reversed(CHANGED.items()))
+
+    first = apkg_bytes(deck, timestamp=T1, modified=CHANGED)
+    assert first == apkg_bytes(shuffled, timestamp=T1, modified=reordered)
+    assert first != apkg_bytes(deck, timestamp=T1)
+
+
 def test_identical_bytes_across_processes(tmp_path):
     # A fresh interpreter with another hash seed catches any order that leaks
     # from sets or dicts into the file.
     script = (
-        "import sys; from tests.test_anki import NASTY, T0; "
+        "import sys; from tests.test_anki import CHANGED, NASTY, T0; "
         "from exports import build_deck, write_apkg; "
         "write_apkg(build_deck(NASTY, page_title='Docker'), sys.argv[1], "
-        "timestamp=T0)"
+        "timestamp=T0, modified=CHANGED)"
     )
     outputs = []
     for seed in ("1", "2"):
@@ -489,7 +558,7 @@ def test_identical_bytes_across_processes(tmp_path):
 
     assert outputs[0] == outputs[1]
     assert outputs[0] == apkg_bytes(
-        build_deck(NASTY, page_title="Docker"), timestamp=T0
+        build_deck(NASTY, page_title="Docker"), timestamp=T0, modified=CHANGED
     )
 
 
