@@ -20,7 +20,8 @@ st.title("Export to Anki", anchor=False)
 st.markdown(
     "Download the cards as an Anki package (`.apkg`). Importing a newer "
     "download updates the notes you already have instead of duplicating them, "
-    "and keeps your Anki review history."
+    "and keeps your Anki review history. Only notes whose card changed are "
+    "updated; your own edits to the others in Anki stay."
 )
 
 # The deck still builds without the review store; only the learner's own
@@ -70,13 +71,16 @@ except exports.NothingToExportError:
         )
     st.stop()
 
+# Without the store every note carries the export's time and is updated.
+modified = store.content_changed_at(deck.cards) if store is not None else None
+
 st.metric("Notes in this deck", deck.note_count)
 sub_decks = [name.split("::")[-1] for name in deck.deck_names[1:]]
 st.caption(f"{len(sub_decks)} sub-decks, one per section: " + "; ".join(sub_decks))
 file_stem = re.sub(r"[^a-z0-9]+", "-", deck.title.casefold()).strip("-")
 st.download_button(
     "Download .apkg",
-    data=exports.apkg_bytes(deck, timestamp=now),
+    data=exports.apkg_bytes(deck, timestamp=now, modified=modified),
     file_name=f"{file_stem}.apkg",
     mime="application/octet-stream",
     type="primary",

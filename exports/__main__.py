@@ -1,9 +1,11 @@
 """Command line: ``python -m exports anki --out PATH [--section TITLE]...``.
 
 Writes the Docker page's cards (and the learner's own cards, when a review
-store exists) as an Anki deck and prints the number of notes written. Errors
-go to standard error with exit status 2 for a bad choice on the command line
-and 1 for anything else.
+store exists) as an Anki deck and prints the number of notes written. With a
+review store, each note is dated by when its card's content last changed, so
+re-importing updates only the reworded notes. Errors go to standard error
+with exit status 2 for a bad choice on the command line and 1 for anything
+else.
 """
 
 from __future__ import annotations
@@ -63,19 +65,22 @@ def _export_anki(args: argparse.Namespace, timestamp: datetime) -> int:
     page = content.default_page()
     cards = list(content.build_flashcards(page))
     only_ids = None
-    if args.difficult or not args.no_personal:
-        store = _open_store(required=args.difficult)
-        if store is not None:
-            with store:
-                if not args.no_personal:
-                    cards.extend(store.personal_cards())
-                if args.difficult:
-                    only_ids = store.difficult_card_ids(timestamp, days=args.days)
+    # Without the store every note carries the export's time, so Anki
+    # updates them all on re-import.
+    modified = None
+    store = _open_store(required=args.difficult)
+    if store is not None:
+        with store:
+            if not args.no_personal:
+                cards.extend(store.personal_cards())
+            if args.difficult:
+                only_ids = store.difficult_card_ids(timestamp, days=args.days)
+            modified = store.content_changed_at(cards)
 
     deck = build_deck(
         cards, page_title=page.title, sections=args.section, only_ids=only_ids
     )
-    write_apkg(deck, args.out, timestamp=timestamp)
+    write_apkg(deck, args.out, timestamp=timestamp, modified=modified)
     return deck.note_count
 
 

@@ -166,3 +166,52 @@ def test_difficult_keeps_cards_rated_again_and_full_export_adds_personal(
     status, printed, _ = run(capsys, "--out", str(everything), "--timestamp", FIXED)
     assert (status, printed) == (0, f"{len(docker_cards) + 1}\n")
     assert imported_note_count(everything, tmp_path / "anki") == len(docker_cards) + 1
+
+
+def note_mtimes(path: Path) -> dict[str, int]:
+    """Each note's modification time in an .apkg, by GUID."""
+    import sqlite3
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read("collection.anki2")
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.deserialize(data)
+        return dict(connection.execute("SELECT guid, mod FROM notes"))
+    finally:
+        connection.close()
+
+
+def test_notes_carry_when_their_card_last_changed_in_the_review_store(
+    tmp_path, capsys, docker_cards, empty_data_dir
+):
+    from dataclasses import replace
+    from datetime import datetime, timedelta
+
+    from exports import note_guid
+    from settings import load_settings
+    from spaced_repetition import DEFAULT_FILENAME, ReviewStore
+
+    exported = datetime.fromisoformat(FIXED)
+    synced = exported - timedelta(days=20)
+    # The store last saw the first card with other wording: the page changed
+    # after the last sync, so that card cannot take the stored date.
+    stale = replace(docker_cards[0], front="Its wording before the page changed?")
+    with ReviewStore.open(empty_data_dir / DEFAULT_FILENAME, load_settings()) as store:
+        store.sync_cards([stale, *docker_cards[1:]], synced)
+        mine = store.add_personal_card(
+            "What does `docker events` show?",
+            "Lifecycle events.",
+            ("Docker",),
+            synced + timedelta(days=2),
+        )
+
+    out = tmp_path / "dated.apkg"
+    status, printed, _ = run(capsys, "--out", str(out), "--timestamp", FIXED)
+
+    assert (status, printed) == (0, f"{len(docker_cards) + 1}\n")
+    expected = {note_guid(card): int(synced.timestamp()) for card in docker_cards}
+    expected[note_guid(docker_cards[0])] = int(exported.timestamp())
+    expected[note_guid(mine)] = int((synced + timedelta(days=2)).timestamp())
+    assert note_mtimes(out) == expected
