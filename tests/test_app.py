@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 from spaced_repetition import DEFAULT_FILENAME, ReviewStore
+from ui import resources
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 # The first chat run loads the model and may build the index on two cores.
@@ -313,6 +315,34 @@ def test_export_button_yields_a_deck_anki_imports(app_env, monkeypatch, tmp_path
 
     assert at.metric[0].value == "60"
     assert imported_note_count(downloaded_bytes(at), tmp_path) == 60
+
+
+def test_downloading_again_updates_no_unchanged_note_in_anki(
+    app_env, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
+    first = downloaded_bytes(open_page("export"))
+    # A day later, with the page unchanged: Anki compares whole seconds.
+    later = resources.now() + timedelta(days=1)
+    monkeypatch.setattr(resources, "now", lambda: later)
+    second = downloaded_bytes(open_page("export"))
+
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        logs = []
+        for number, deck in enumerate((first, second)):
+            path = tmp_path / f"deck-{number}.apkg"
+            path.write_bytes(deck)
+            request = ImportAnkiPackageRequest(
+                package_path=str(path), options=ImportAnkiPackageOptions()
+            )
+            logs.append(collection.import_anki_package(request).log)
+    finally:
+        collection.close()
+
+    assert len(logs[0].new) == 60
+    assert (len(logs[1].new), len(logs[1].updated)) == (0, 0)
+    assert len(logs[1].duplicate) == 60
 
 
 def test_export_of_chosen_sections_counts_only_their_notes(
