@@ -54,3 +54,13 @@ def engine(embedder, engine_settings, docker_page):
     from retrieval import load_engine
 
     return load_engine(engine_settings, [docker_page], embedder=embedder)
+
+
+@pytest.fixture
+def collection(tmp_path):
+    """A fresh, empty Anki collection, closed after the test."""
+    from tests.anki_import import new_collection
+
+    col = new_collection(tmp_path / "anki")
+    yield col
+    col.close()

@@ -10,7 +10,6 @@ import errno
 import html
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -22,8 +21,6 @@ from pathlib import Path
 import pytest
 from anki.collection import (
     Collection,
-    ImportAnkiPackageOptions,
-    ImportAnkiPackageRequest,
 )
 
 import exports
@@ -38,6 +35,7 @@ from exports import (
     build_deck,
     write_apkg,
 )
+from tests.anki_import import import_deck, note_mtimes
 
 PROJECT = Path(__file__).resolve().parent.parent
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
@@ -121,41 +119,11 @@ NASTY = (
 # Helpers
 
 
-@pytest.fixture
-def collection(tmp_path):
-    """A fresh, empty Anki collection, closed after the test."""
-    folder = tmp_path / "anki"
-    folder.mkdir()
-    col = Collection(str(folder / "collection.anki2"))
-    yield col
-    col.close()
-
-
-def import_deck(col: Collection, path: Path):
-    """Import an .apkg as Anki's File › Import does, returning Anki's log."""
-    request = ImportAnkiPackageRequest(
-        package_path=str(path), options=ImportAnkiPackageOptions()
-    )
-    return col.import_anki_package(request).log
-
-
 def export(
     tmp_path: Path, cards, name="deck.apkg", *, at=T0, modified=None, **choices
 ) -> Path:
     deck = build_deck(cards, page_title="Docker", **choices)
     return write_apkg(deck, tmp_path / name, timestamp=at, modified=modified)
-
-
-def note_mtimes(path: Path) -> dict[str, int]:
-    """Each note's modification time in an .apkg, by GUID."""
-    with zipfile.ZipFile(path) as archive:
-        data = archive.read("collection.anki2")
-    connection = sqlite3.connect(":memory:")
-    try:
-        connection.deserialize(data)
-        return dict(connection.execute("SELECT guid, mod FROM notes"))
-    finally:
-        connection.close()
 
 
 def notes_by_front(col: Collection) -> dict[str, object]:

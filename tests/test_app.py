@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 from spaced_repetition import DEFAULT_FILENAME, ReviewStore
+from tests.anki_import import imported_note_count
 from ui import resources
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -293,20 +294,6 @@ def downloaded_bytes(at: AppTest) -> bytes:
     url = at.get("download_button")[0].proto.url
     assert RecordingStorage.last is not None
     return RecordingStorage.last.get_file(url.rsplit("/", 1)[-1]).content
-
-
-def imported_note_count(deck: bytes, folder: Path) -> int:
-    path = folder / "deck.apkg"
-    path.write_bytes(deck)
-    collection = Collection(str(folder / "collection.anki2"))
-    try:
-        request = ImportAnkiPackageRequest(
-            package_path=str(path), options=ImportAnkiPackageOptions()
-        )
-        collection.import_anki_package(request)
-        return collection.note_count()
-    finally:
-        collection.close()
 
 
 def test_export_button_yields_a_deck_anki_imports(app_env, monkeypatch, tmp_path):

@@ -15,13 +15,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from anki.collection import (
     Collection,
-    ImportAnkiPackageOptions,
-    ImportAnkiPackageRequest,
 )
 
 import exports
 from settings import Settings
 from spaced_repetition import ReviewStore
+from tests.anki_import import import_deck
 
 SYNCED = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 FIRST_EXPORT = SYNCED + timedelta(days=1)
@@ -38,28 +37,11 @@ def store(tmp_path, docker_cards):
         yield store
 
 
-@pytest.fixture
-def collection(tmp_path):
-    """A fresh, empty Anki collection, closed after the test."""
-    folder = tmp_path / "anki"
-    folder.mkdir()
-    col = Collection(str(folder / "collection.anki2"))
-    yield col
-    col.close()
-
-
 def export(store: ReviewStore, cards, path, at: datetime):
     """Export as the app does: notes dated by the store, the rest by ``at``."""
     deck = exports.build_deck(cards, page_title="Docker")
     modified = store.content_changed_at(deck.cards)
     return exports.write_apkg(deck, path, timestamp=at, modified=modified)
-
-
-def import_deck(col: Collection, path):
-    request = ImportAnkiPackageRequest(
-        package_path=str(path), options=ImportAnkiPackageOptions()
-    )
-    return col.import_anki_package(request).log
 
 
 def note_id(col: Collection, card) -> int:

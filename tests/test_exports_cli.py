@@ -7,13 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from anki.collection import (
-    Collection,
-    ImportAnkiPackageOptions,
-    ImportAnkiPackageRequest,
-)
 
 from exports.__main__ import main
+from tests.anki_import import imported_note_count, note_mtimes
 
 PROJECT = Path(__file__).resolve().parent.parent
 FIXED = "2026-03-10T09:30:00+00:00"
@@ -35,20 +31,6 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
         status = stop.code
     out, err = capsys.readouterr()
     return status, out, err
-
-
-def imported_note_count(path: Path, folder: Path) -> int:
-    folder.mkdir()
-    col = Collection(str(folder / "collection.anki2"))
-    try:
-        request = ImportAnkiPackageRequest(
-            package_path=str(path), options=ImportAnkiPackageOptions()
-        )
-        log = col.import_anki_package(request).log
-        assert not (log.duplicate or log.conflicting or log.missing_notetype)
-        return col.note_count()
-    finally:
-        col.close()
 
 
 def test_module_writes_the_deck_and_prints_the_note_count(
@@ -166,21 +148,6 @@ def test_difficult_keeps_cards_rated_again_and_full_export_adds_personal(
     status, printed, _ = run(capsys, "--out", str(everything), "--timestamp", FIXED)
     assert (status, printed) == (0, f"{len(docker_cards) + 1}\n")
     assert imported_note_count(everything, tmp_path / "anki") == len(docker_cards) + 1
-
-
-def note_mtimes(path: Path) -> dict[str, int]:
-    """Each note's modification time in an .apkg, by GUID."""
-    import sqlite3
-    import zipfile
-
-    with zipfile.ZipFile(path) as archive:
-        data = archive.read("collection.anki2")
-    connection = sqlite3.connect(":memory:")
-    try:
-        connection.deserialize(data)
-        return dict(connection.execute("SELECT guid, mod FROM notes"))
-    finally:
-        connection.close()
 
 
 def test_notes_carry_when_their_card_last_changed_in_the_review_store(
