@@ -197,6 +197,20 @@ def counts(page) -> dict[str, int]:
     return {name: int(value) for name, value in found.items()}
 
 
+def wait_until_idle(page) -> None:
+    """Wait until Streamlit has finished a rerun and redrawn the page.
+
+    While a script runs, Streamlit keeps the previous run's elements on the
+    page marked stale and shows its running indicator.
+    """
+    page.wait_for_function(
+        "() => !document.querySelector('[data-stale=\"true\"]')"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(200)
+
+
 def wait_for_counts_to_change(page, before: dict[str, int]) -> dict[str, int]:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -241,9 +255,14 @@ def test_keyboard_review_changes_counts_which_survive_a_reload(page, server):
     first = counts(page)
 
     seen = first
+    good = page.get_by_role("button", name=re.compile(r"^Good · "))
     for key in ("3", "3", "4"):
+        # A key pressed while the page is still redrawing after the previous
+        # answer can be dropped, as it would be for a person; wait first.
+        wait_until_idle(page)
         page.keyboard.press("Space")
-        page.get_by_role("button", name=re.compile(r"^Good · ")).wait_for()
+        good.wait_for()
+        wait_until_idle(page)
         page.keyboard.press(key)
         seen = wait_for_counts_to_change(page, seen)
 
