@@ -131,7 +131,7 @@ class Candidate:
 # code 137) must not lose to a neighbour row that merely shares a word. A
 # unit is kept if it scores within RELATIVE of the best one.
 UNIT_SHARE = 0.5
-RELATIVE = 0.85
+RELATIVE = 0.75
 CANDIDATES = 3
 MAX_UNITS = 4
 MAX_PER_CHUNK = 3
@@ -203,11 +203,16 @@ def compose(
     best = scored[0][0]
     chosen: list[tuple[int, int]] = []
     per_chunk: dict[int, int] = {}
+    said: set[str] = set()
     for value, rank, position in scored:
         if len(chosen) == MAX_UNITS or value < best * RELATIVE:
             break
-        if per_chunk.get(rank, 0) == MAX_PER_CHUNK:
+        # A sentence can stand in two chunks (a section's prose and the code
+        # block it introduces); say it once, citing where it scored best.
+        text = candidates[rank].chunk.units[position].text
+        if per_chunk.get(rank, 0) == MAX_PER_CHUNK or text in said:
             continue
+        said.add(text)
         per_chunk[rank] = per_chunk.get(rank, 0) + 1
         chosen.append((rank, position))
 

@@ -148,6 +148,16 @@ def test_unfamiliar_words_are_rare_words_the_page_never_uses(engine):
     assert engine.unfamiliar_terms("How do I shrink my image?") == []
 
 
+@pytest.mark.parametrize(
+    "question", ["What is BuildKit?", "When do I use CMD and when ENTRYPOINT?"]
+)
+def test_answer_says_each_piece_once_and_more_than_a_headline(engine, question):
+    answer = engine.ask(question)
+    pieces = [piece.text for piece in answer.evidence]
+    assert len(pieces) == len(set(pieces))
+    assert len(pieces) >= 2
+
+
 def test_suggestions_are_page_questions_close_to_the_answer(engine, docker_page):
     answer = engine.ask("How do I debug a container that keeps getting OOM killed?")
     page_questions = {qa.question for _, qa in docker_page.qas}
