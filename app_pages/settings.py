@@ -6,8 +6,11 @@ from zoneinfo import available_timezones
 
 import streamlit as st
 
+from spaced_repetition.optimize import MIN_REVIEWS, optimize_parameters
 from ui import resources
 from ui.errors import report
+
+PROPOSAL = "settings_parameter_proposal"
 
 current = resources.settings()
 study = resources.study(current)
@@ -54,6 +57,35 @@ if store is not None:
                 timezone=zone,
             )
             st.success("Saved. The new settings apply from your next answer.")
+
+    st.subheader("Personal scheduling", anchor=False)
+    answers = len(store.review_log())
+    if answers < MIN_REVIEWS:
+        st.caption(
+            f"After {MIN_REVIEWS} answers, the scheduler can fit its parameters to "
+            f"how you remember. You have {answers} so far."
+        )
+    else:
+        if st.button("Fit parameters to my reviews", icon=":material/tune:"):
+            with st.spinner(f"Fitting to your {answers} answers…"):
+                st.session_state[PROPOSAL] = optimize_parameters(store, resources.now())
+        proposal = st.session_state.get(PROPOSAL)
+        if proposal is not None and not proposal.changed:
+            st.info(
+                "Your history does not yet say more than the default parameters "
+                "do (too few cards were answered again on a later day). Keep "
+                "reviewing and try again in a few weeks."
+            )
+        elif proposal is not None:
+            st.markdown(
+                f"Reviews predicted in the next {proposal.horizon_days} days: "
+                f"**{proposal.workload_before}** with the current parameters, "
+                f"**{proposal.workload_after}** with yours."
+            )
+            if st.button("Use my parameters", type="primary"):
+                store.update_study_settings(parameters=proposal.parameters)
+                del st.session_state[PROPOSAL]
+                st.success("Saved. Your next answers are scheduled with them.")
 
     suspended = store.suspended_cards()
     st.subheader("Suspended cards", anchor=False)

@@ -25,6 +25,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from spaced_repetition import DEFAULT_FILENAME, ReviewStore
 from tests.anki_import import imported_note_count
+from tests.factories import START, make_cards, simulate_learner
 from ui import resources
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -215,6 +216,30 @@ def test_saved_new_cards_per_day_changes_todays_queue(app_env):
     at.switch_page("app_pages/review.py").run()
 
     assert badge_counts(at).startswith(":blue-badge[New **5**]")
+
+
+def test_personal_parameters_wait_for_enough_answers(app_env):
+    at = open_page("settings")
+    assert any("You have 0 so far." in c.value for c in at.caption)
+    assert "Fit parameters to my reviews" not in [b.label for b in at.button]
+
+
+@pytest.mark.slow
+def test_fitted_parameters_show_workload_and_are_applied(app_env):
+    app_env.mkdir(parents=True)
+    with ReviewStore.open(app_env / DEFAULT_FILENAME) as store:
+        store.sync_cards(make_cards(120), START)
+        simulate_learner(store, days=75, seed=2)
+        defaults = store.study_settings().parameters
+    at = open_page("settings")
+
+    button(at, "Fit parameters to my reviews").click().run()
+    assert any("Reviews predicted in the next 30 days" in m.value for m in at.markdown)
+    button(at, "Use my parameters").click().run()
+
+    assert "Saved" in at.success[-1].value
+    with ReviewStore.open(app_env / DEFAULT_FILENAME) as store:
+        assert store.study_settings().parameters != defaults
 
 
 def test_suspended_card_is_listed_in_settings_and_comes_back(app_env):
