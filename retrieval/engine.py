@@ -306,6 +306,13 @@ class Engine:
         ]
         if found.confidence < self.threshold:
             return self._refusal(question, found, candidates, follow_up, notice)
+        # A question that names a row ("exit code 137") is about that row:
+        # its neighbours in the table may rank close, but are not the answer.
+        named = set(self.index.rows_named(found.query))
+        if named:
+            candidates = [
+                c for c in candidates if c.chunk.kind != "row" or c.position in named
+            ]
         top = candidates[:3]
         text, citations, evidence = compose(
             top,

@@ -158,6 +158,16 @@ def test_answer_says_each_piece_once_and_more_than_a_headline(engine, question):
     assert len(pieces) >= 2
 
 
+def test_question_naming_a_row_quotes_that_row_only(engine):
+    answer = engine.ask("What does exit code 137 mean?")
+    rows = [c.id for c in answer.citations if "#row-" in c.id]
+    assert rows == [f"{EXIT_TABLE}#row-137"]
+    both = engine.ask("What do exit codes 137 and 139 mean?")
+    assert {f"{EXIT_TABLE}#row-137", f"{EXIT_TABLE}#row-139"} <= {
+        c.id for c in both.citations
+    }
+
+
 def test_suggestions_are_page_questions_close_to_the_answer(engine, docker_page):
     answer = engine.ask("How do I debug a container that keeps getting OOM killed?")
     page_questions = {qa.question for _, qa in docker_page.qas}
