@@ -59,7 +59,8 @@ if store is not None:
             st.success("Saved. The new settings apply from your next answer.")
 
     st.subheader("Personal scheduling", anchor=False)
-    answers = len(store.review_log())
+    # Counted, not read: the settings page redraws on every change.
+    answers = store.review_count()
     if answers < MIN_REVIEWS:
         st.caption(
             f"After {MIN_REVIEWS} answers, the scheduler can fit its parameters to "

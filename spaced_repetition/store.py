@@ -1256,6 +1256,10 @@ class ReviewStore:
 
     # The log
 
+    def review_count(self) -> int:
+        """How many answers the review log holds, without reading them."""
+        return self.query("SELECT count(*) FROM review_log")[0][0]
+
     def review_log(self, card_id: str | None = None) -> list[LogEntry]:
         """Review log rows, oldest first; one card's when ``card_id`` is given."""
         sql = (
